@@ -1,0 +1,3 @@
+using Alpt.Grid.Console;
+
+return await AlptApp.RunAsync(args).ConfigureAwait(false);
