@@ -17,6 +17,7 @@ namespace Alpt.Environments.Games;
 /// - Under water oxygen drops by one per step, and running out ends the episode. Surfacing with at least one
 ///   diver on board scores +1 per diver, drops them off and refills oxygen; surfacing with none ends the episode.
 /// - Ramping: every <c>ramp</c> steps enemies come a step more often (down to every 3 steps).
+/// The submarine flashes in the step fire is pressed (even with a torpedo in flight), so firing is always visible.
 /// Variants: "standard" (oxygen 100, spawn 10, enemy move 3, ramp 300), "hard" (oxygen 60, spawn 6, enemy move 2, ramp 150).
 /// </summary>
 internal sealed class Seaquest : GridGame
@@ -31,6 +32,7 @@ internal sealed class Seaquest : GridGame
     private const byte Diver = 8;
     private const byte DiverGauge = 9;
     private const byte OxygenGauge = 10;
+    private const byte SubFiring = 11;
     private const int Rows = 8;
     private const int DeepestRow = 7;
     private const int MaxDivers = 6;
@@ -95,6 +97,7 @@ internal sealed class Seaquest : GridGame
             ("diver", new Rgb(40, 230, 120)),
             ("diver-gauge", new Rgb(20, 120, 60)),
             ("oxygen-gauge", new Rgb(200, 255, 255)),
+            ("sub-firing", new Rgb(255, 255, 190)),
         ]),
         maxEpisodeSteps: 2000,
         disjointOffset,
@@ -113,6 +116,13 @@ internal sealed class Seaquest : GridGame
     internal void PlaceDiver(int y, int x, int dir) => (_diver[y], _diverX[y], _diverDir[y]) = (true, x, dir);
 
     internal void SetDivers(int divers) => _divers = divers;
+
+    /// <summary>Test hook: removes every enemy and bullet.</summary>
+    internal void ClearEnemies()
+    {
+        Array.Clear(_enemy);
+        Array.Clear(_bullet);
+    }
 
     private protected override void ResetCore()
     {
@@ -356,7 +366,7 @@ internal sealed class Seaquest : GridGame
             canvas.Paint(Index(_torpedoX, _torpedoY), Torpedo);
         }
 
-        canvas.Paint(Index(_subX, _subY), _facing < 0 ? SubLeft : SubRight);
+        canvas.Paint(Index(_subX, _subY), LastAppliedAction == GameAction.Fire ? SubFiring : _facing < 0 ? SubLeft : SubRight);
         var gauge = Rows * Size;
         for (var i = 0; i < _divers; i++)
         {

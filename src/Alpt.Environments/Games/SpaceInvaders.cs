@@ -13,6 +13,7 @@ namespace Alpt.Environments.Games;
 /// - Every <c>bomb</c> steps the lowest alien of a random column drops a bomb that falls one cell per step.
 ///   A bomb reaching the cannon, or an alien reaching the bottom row, ends the episode.
 /// - A cleared wave is replaced by a new one that moves one step faster (to at most one cell per step).
+/// The cannon flashes in the step fire is pressed (even while reloading), so firing is always visible.
 /// Each layer is a bit mask per row (bit x = column x), so a step is a handful of shifts and masks.
 /// Variants: "standard" (move 6, bomb 10, reload 3), "hard" (move 4, bomb 5, reload 4).
 /// </summary>
@@ -22,6 +23,7 @@ internal sealed class SpaceInvaders : GridGame
     private const byte Alien = 2;
     private const byte Shot = 3;
     private const byte Bomb = 4;
+    private const byte CannonFiring = 5;
     private const int CannonRow = Size - 1;
     private const int Edge = Size - 1;
 
@@ -61,6 +63,7 @@ internal sealed class SpaceInvaders : GridGame
             ("alien", new Rgb(180, 120, 255)),
             ("shot", new Rgb(255, 255, 255)),
             ("bomb", new Rgb(255, 60, 60)),
+            ("cannon-firing", new Rgb(200, 255, 200)),
         ]),
         maxEpisodeSteps: 2000,
         disjointOffset,
@@ -274,7 +277,7 @@ internal sealed class SpaceInvaders : GridGame
             PaintRow(in canvas, _aliens[y], y, Alien);
         }
 
-        canvas.Paint(Index(_cannonX, CannonRow), Cannon);
+        canvas.Paint(Index(_cannonX, CannonRow), LastAppliedAction == GameAction.Fire ? CannonFiring : Cannon);
     }
 
     private static void PaintRow(in Canvas canvas, int bits, int y, byte kind)
