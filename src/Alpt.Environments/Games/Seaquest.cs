@@ -404,7 +404,8 @@ internal sealed class Seaquest : GridGame
 
             Survives(action, GameAction.Noop, 1, out var immediate);
             var after = (Seaquest)Scratch;
-            var score = 10.0 * immediate;
+            // Picking up a diver removes it as a goal, so count the pickup itself as progress.
+            var score = (10.0 * immediate) + (8.0 * Math.Max(0, after._divers - _divers));
             if (surfacing)
             {
                 score -= after._subY;
