@@ -91,10 +91,28 @@ public sealed class DatasetTests : IDisposable
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_damaged_header_is_caught_by_its_checksum()
+    {
+        var path = Path.Combine(_directory, "d.alptds");
+        DatasetFile.Write(DatasetGenerator.Generate(Spec()), path);
+        var bytes = File.ReadAllBytes(path);
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        var at = text.IndexOf("\"seed\":7", StringComparison.Ordinal);
+        Assert.True(at > 0);
+        bytes[at + 7] = (byte)'8';
+        File.WriteAllBytes(path, bytes);
+
+        var error = Assert.Throws<DatasetFormatException>(() => DatasetFile.Read(path));
+
+        Assert.Contains("header checksum mismatch", error.Problem, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(10)]
     [InlineData(100)]
     [InlineData(-5)]
+    [InlineData(-5000)]
     public void A_truncated_file_is_reported_as_truncated(int keep)
     {
         var path = Path.Combine(_directory, "d.alptds");
