@@ -55,6 +55,42 @@ public sealed class DatasetTests : IDisposable
     }
 
     [Fact]
+    public void The_default_mix_spans_poor_to_good_play()
+    {
+        var dataset = DatasetGenerator.Generate(new DatasetSpec("freeway", "standard", 50_000, BehaviourMix.Default, 2));
+        var returns = dataset.EpisodeReturns();
+        double Mean(string behaviour)
+        {
+            var id = dataset.Spec.Behaviours.ToList().FindIndex(b => b.Name == behaviour);
+            return Enumerable.Range(0, dataset.EpisodeCount).Where(e => dataset.EpisodeBehaviour[e] == id).Average(e => returns[e]);
+        }
+
+        var reference = ReferenceReturns.Get("freeway", "standard");
+        Assert.True(reference.Normalize(Mean("random")) < 0.2);
+        Assert.True(Mean("random") < Mean("eps-0.5"));
+        Assert.True(Mean("eps-0.5") < Mean("expert"));
+        Assert.True(reference.Normalize(Mean("expert")) > 0.8);
+    }
+
+    [Fact]
+    public void Generation_reports_progress_honours_cancellation_and_upscales_frames()
+    {
+        var reports = new List<int>();
+        var dataset = DatasetGenerator.Generate(Spec(transitions: 70_000) with { Scale = 2 }, new SynchronousProgress(reports.Add));
+
+        Assert.Equal(new ObservationShape(3, 20, 20), dataset.Shape);
+        Assert.Equal([65_536, 70_000], reports);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.Throws<OperationCanceledException>(() => DatasetGenerator.Generate(Spec(), null, cancelled.Token));
+    }
+
+    private sealed class SynchronousProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+
+    [Fact]
     public void A_dataset_survives_a_round_trip_through_its_file()
     {
         var dataset = DatasetGenerator.Generate(Spec());

@@ -18,12 +18,13 @@ public sealed class EnvBenchCommand(IAnsiConsole console) : Command<EnvBenchComm
 
         [CommandOption("--steps")]
         [Description("Steps to time per game (random actions, observation rendered into a reused buffer every step).")]
-        [DefaultValue(10_000_000L)]
-        public long Steps { get; init; } = 10_000_000;
+        [DefaultValue(5_000_000L)]
+        public long Steps { get; init; } = 5_000_000;
 
         [CommandOption("--variant")]
-        [Description("Variant to time in every game (default: each game's first); 'all' times every variant.")]
-        public string? Variant { get; init; }
+        [Description("Variant to time in every game, or 'all' (default) for every variant.")]
+        [DefaultValue("all")]
+        public string Variant { get; init; } = "all";
 
         [CommandOption("--dataset-transitions")]
         [Description("Transitions of the timed dataset generation (breakout, default mix); 0 skips it.")]
