@@ -98,7 +98,7 @@ public sealed class EnvironmentCommandsTests : IDisposable
         var games = json.RootElement.GetProperty("games").EnumerateArray().ToList();
         Assert.Equal(10, games.Count);
         Assert.Equal(5, games.Select(g => g.GetProperty("game").GetString()).Distinct().Count());
-        Assert.All(games, g => Assert.True(g.GetProperty("stepsPerSecond").GetDouble() > 0));
+        Assert.All(games, g => Assert.True(g.GetProperty("stepsPerSecond").GetDouble() > 0 && g.GetProperty("stepsPerCpuSecond").GetDouble() > 0));
         Assert.Equal(500, json.RootElement.GetProperty("generation").GetProperty("transitions").GetInt32());
     }
 
