@@ -219,6 +219,16 @@ public sealed class GameContractTests
         Assert.Equal(4, shared.ToHead(GameAction.Down));
     }
 
+    [Theory]
+    [MemberData(nameof(Games))]
+    public void A_game_must_be_reset_before_it_steps(string name)
+    {
+        var game = GameCatalogue.Create(name);
+
+        Assert.Contains("Reset", Assert.Throws<InvalidOperationException>(() => game.Step(GameAction.Noop)).Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => game.Render(new byte[game.ShapeAt().Length]));
+    }
+
     [Fact]
     public void Unknown_games_and_variants_are_named_in_the_error()
     {
