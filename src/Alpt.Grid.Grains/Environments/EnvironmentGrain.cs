@@ -19,7 +19,7 @@ public sealed class EnvironmentGrainState
 /// </summary>
 public sealed class EnvironmentGrain(
     [PersistentState("environment", GridGrainOptions.StorageName)] IPersistentState<EnvironmentGrainState> store,
-    TimeProvider time) : Grain, IEnvironmentGrain
+    GridClock time) : Grain, IEnvironmentGrain
 {
     private readonly Dictionary<string, (Guid Claim, DateTimeOffset Until)> claims = new(StringComparer.Ordinal);
 
@@ -32,7 +32,7 @@ public sealed class EnvironmentGrain(
             return Task.FromResult(new DatasetLease(artifact, null));
         }
 
-        var now = time.GetUtcNow();
+        var now = time.UtcNow;
         if (claims.TryGetValue(key.ArtifactName, out var claim) && claim.Until > now)
         {
             return Task.FromResult(new DatasetLease(null, null));

@@ -16,7 +16,7 @@ namespace Alpt.Grid.Grains.Queue;
 /// partition activates) queues their unfinished seeds again.
 /// </summary>
 [Reentrant]
-public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, TimeProvider time, ILogger<WorkQueueGrain> logger) : Grain, IWorkQueueGrain
+public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock time, ILogger<WorkQueueGrain> logger) : Grain, IWorkQueueGrain
 {
     private readonly LinkedList<string> queued = new();
     private readonly HashSet<string> queuedSet = new(StringComparer.Ordinal);
@@ -117,7 +117,7 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, TimeProvi
         checking = true;
         try
         {
-            var now = time.GetUtcNow();
+            var now = time.UtcNow;
             var due = leased.Where(l => l.Value <= now).Select(l => l.Key).ToArray();
             var expired = 0;
             foreach (var seedId in due)

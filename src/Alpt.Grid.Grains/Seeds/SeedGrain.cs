@@ -38,7 +38,7 @@ public sealed class SeedGrainState
 public sealed class SeedGrain(
     [PersistentState("seed", GridGrainOptions.StorageName)] IPersistentState<SeedGrainState> store,
     IOptions<GridGrainOptions> options,
-    TimeProvider time) : Grain, ISeedGrain
+    GridClock time) : Grain, ISeedGrain
 {
     private TrialProgress? progress;
 
@@ -88,7 +88,7 @@ public sealed class SeedGrain(
         S.Worker = worker;
         S.LeaseToken = Guid.NewGuid();
         S.LeaseDuration = leaseDuration;
-        S.LeaseExpiresAt = time.GetUtcNow() + leaseDuration;
+        S.LeaseExpiresAt = time.UtcNow + leaseDuration;
         progress = null;
         await store.WriteStateAsync();
         _ = Experiment.SeedStarted(definition.Seed, worker);
@@ -103,7 +103,7 @@ public sealed class SeedGrain(
         }
 
         progress = report ?? progress;
-        S.LeaseExpiresAt = time.GetUtcNow() + S.LeaseDuration;
+        S.LeaseExpiresAt = time.UtcNow + S.LeaseDuration;
         await store.WriteStateAsync();
         return true;
     }
@@ -168,7 +168,7 @@ public sealed class SeedGrain(
 
     async Task<LeaseCheck> ISeedGrain.CheckLease()
     {
-        if (S.State == SeedState.Running && S.LeaseExpiresAt is { } expires && expires <= time.GetUtcNow())
+        if (S.State == SeedState.Running && S.LeaseExpiresAt is { } expires && expires <= time.UtcNow)
         {
             S.LastError = $"attempt {S.Attempt} on {S.Worker}: lease expired at {expires:O} (no heartbeat)";
             var requeued = EndAttempt();

@@ -28,7 +28,7 @@ public sealed class SweepGrainState
 public sealed class SweepGrain(
     [PersistentState("sweep", GridGrainOptions.StorageName)] IPersistentState<SweepGrainState> store,
     IOptions<GridGrainOptions> options,
-    TimeProvider time) : Grain, ISweepGrain
+    GridClock time) : Grain, ISweepGrain
 {
     /// <summary>How many experiments are submitted at once: enough to keep silos busy, few enough not to flood them.</summary>
     private const int SubmitBatch = 256;
@@ -61,7 +61,7 @@ public sealed class SweepGrain(
         {
             S.Spec = spec;
             S.Fingerprint = fingerprint;
-            S.LaunchedAt = time.GetUtcNow();
+            S.LaunchedAt = time.UtcNow;
             await store.WriteStateAsync();
             await Registry.Register(new SweepEntry(Id, S.LaunchedAt, (int)spec.TrialCount(), Active: true));
         }
@@ -177,7 +177,7 @@ public sealed class SweepGrain(
     /// <summary>Remaining trials at the rate seen since this activation first reported status.</summary>
     private TimeSpan? Eta(StateCounts counts)
     {
-        var now = time.GetUtcNow();
+        var now = time.UtcNow;
         if (finishedAtActiveSince < 0)
         {
             activeSince = now;

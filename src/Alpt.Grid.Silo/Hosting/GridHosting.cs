@@ -46,6 +46,7 @@ public static class GridHosting
         Validate(options);
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(GridClock.System);
         builder.Services.Configure<GridGrainOptions>(g => g.QueuePartitions = options.QueuePartitions);
         builder.Services.TryAddSingleton<ITrialExecutor>(_ => options.Executor.Kind switch
         {
