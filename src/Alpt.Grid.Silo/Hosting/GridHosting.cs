@@ -98,7 +98,7 @@ public static class GridHosting
         ArgumentNullException.ThrowIfNull(builder);
         var options = ReadOptions(builder.Configuration);
         configure?.Invoke(options);
-        Validate(options);
+        Validate(options, silo: false);
         builder.UseOrleansClient(client =>
         {
             if (options.Clustering == ClusteringMode.Embedded)
@@ -120,13 +120,24 @@ public static class GridHosting
     }
 
     /// <summary>Checks the options before anything starts, naming the setting at fault (never its secret value).</summary>
-    public static void Validate(GridSiloOptions options)
+    public static void Validate(GridSiloOptions options, bool silo = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = new List<string>();
         if (options.Clustering == ClusteringMode.Azure && string.IsNullOrWhiteSpace(options.StorageConnectionString))
         {
             problems.Add("Grid:Clustering is Azure but no storage connection string is configured (Grid:StorageConnectionString, ConnectionStrings:AlptGrid, or the environment variable ALPT_Grid__StorageConnectionString)");
+        }
+
+        if (!silo)
+        {
+            if (options.Clustering == ClusteringMode.Embedded && options.GatewayPort is < 1 or > 65535)
+            {
+                problems.Add($"Grid:GatewayPort ({options.GatewayPort}) must be a port in 1..65535");
+            }
+
+            Throw(problems);
+            return;
         }
 
         if (!IPAddress.TryParse(options.AdvertisedAddress, out _))
@@ -158,6 +169,11 @@ public static class GridHosting
             problems.Add("Grid:Slots: " + e.Message);
         }
 
+        Throw(problems);
+    }
+
+    private static void Throw(List<string> problems)
+    {
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("grid configuration is invalid: " + string.Join("; ", problems));
