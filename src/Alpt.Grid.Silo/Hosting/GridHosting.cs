@@ -55,6 +55,12 @@ public static class GridHosting
             _ => throw new InvalidOperationException($"Grid:Executor:Kind '{options.Executor.Kind}' is not known (noop, synthetic)"),
         });
 
+        if (options.Clustering == ClusteringMode.Embedded)
+        {
+            // Registered before the silo, so it starts (and fails) first.
+            builder.Services.AddHostedService(_ => new DataDirectoryLock(Path.GetFullPath(options.DataDirectory)));
+        }
+
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(c =>
