@@ -44,6 +44,9 @@ public static class GridHosting
         var options = ReadOptions(builder.Configuration);
         configure?.Invoke(options);
         Validate(options);
+
+        // A CUDA slot on a machine without CUDA fails here, before anything starts, with the reason.
+        WorkerSlot.CheckDevices(WorkerSlot.Parse(options.Slots));
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(GridClock.System);
