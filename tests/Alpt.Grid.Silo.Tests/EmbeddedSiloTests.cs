@@ -142,4 +142,29 @@ public sealed class EmbeddedSiloTests : IDisposable
 
         Assert.Contains("no storage connection string is configured", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_hung_trial_is_cancelled_retried_and_failed_while_the_rest_of_the_sweep_goes_on()
+    {
+        await using var grid = await EmbeddedGrid.StartAsync(data, o =>
+        {
+            o.Slots = "cpu*2";
+            o.LeaseDuration = TimeSpan.FromSeconds(3);
+            o.HeartbeatInterval = TimeSpan.FromMilliseconds(100);
+            o.TrialStallTimeout = TimeSpan.FromMilliseconds(500);
+            o.Executor.Kind = "synthetic";
+            o.Executor.DelayMilliseconds = 20;
+            o.Executor.HangSeeds = [1];
+        });
+        var spec = new SweepSpec { Name = "hang", Targets = ["breakout"], Budgets = [123], Methods = ["oracle"], Seeds = [0, 1, 2], MaxAttempts = 2 };
+
+        await grid.Grains.GetGrain<ISweepGrain>("hang").Launch(spec);
+        var status = await grid.WaitForCompletion("hang", TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, status.Counts.Succeeded);
+        Assert.Equal(1, status.Counts.Failed);
+        var hung = Assert.Single((await grid.Grains.GetGrain<ISweepGrain>("hang").GetResults()).Single().Seeds, s => s.Seed == 1);
+        Assert.Equal((SeedState.Failed, 2), (hung.State, hung.Attempts));
+        Assert.Contains("no progress", hung.Error, StringComparison.Ordinal);
+    }
 }
