@@ -71,6 +71,9 @@ public static class GridHosting
                 c.ClusterId = options.ClusterId;
                 c.ServiceId = options.ServiceId;
             });
+
+            // Launching a large sweep (from an embedded `alpt` too) queues every trial before it returns.
+            silo.Configure<SiloMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(5));
             var address = IPAddress.Parse(options.AdvertisedAddress);
             if (options.Clustering == ClusteringMode.Embedded)
             {
@@ -110,6 +113,8 @@ public static class GridHosting
         Validate(options, silo: false);
         builder.UseOrleansClient(client =>
         {
+            // Launching a large sweep stores and queues every trial before it returns.
+            client.Configure<ClientMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(5));
             if (options.Clustering == ClusteringMode.Embedded)
             {
                 client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
