@@ -99,6 +99,13 @@ public static class GridHosting
             }
         });
 
+        // Trial executors reach datasets through the cache; the environments project registers the generator.
+        builder.Services.TryAddSingleton(sp => new DatasetCache(
+            sp.GetRequiredService<IGrainFactory>(),
+            sp.GetRequiredService<IArtifactStore>(),
+            sp.GetService<DatasetGenerator>() ?? throw new InvalidOperationException("no DatasetGenerator is registered: register one before AddGridSilo to let trials load datasets"),
+            sp.GetRequiredService<IOptions<GridGrainOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<TrialWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TrialWorker>());
         return builder;
