@@ -111,7 +111,7 @@ public sealed class ExperimentGrain : Grain, IExperimentGrain, IDisposable
         }
 
         await writer.WriteAsync();
-        var retried = await Task.WhenAll(failed.Select(s => Seed(s).Retry()));
+        var retried = await Task.WhenAll(failed.Select(s => Seed(s).Retry(new SeedDefinition(Id, S.Config!, s, S.MaxAttempts))));
         return retried.Count(r => r);
     }
 
