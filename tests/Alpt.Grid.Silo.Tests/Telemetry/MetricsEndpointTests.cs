@@ -14,7 +14,6 @@ public sealed class MetricsEndpointTests
 
         using var http = new HttpClient();
         var text = await http.GetStringAsync(silo.MetricsAddress, timeout.Token);
-        File.WriteAllText("/tmp/alpt-metrics-dump.txt", text);
 
         Assert.Contains("alpt_trials{", text, StringComparison.Ordinal);
         Assert.Contains("state=\"queued\"", text, StringComparison.Ordinal);
