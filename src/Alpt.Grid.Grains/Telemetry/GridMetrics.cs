@@ -37,8 +37,10 @@ public sealed class GridMetrics
 
     private static readonly double[] AccuracyBuckets = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1];
 
-    // Normalized return: 0 is the random policy, 1 the scripted expert; both can be exceeded.
-    private static readonly double[] ReturnBuckets = [-0.5, -0.25, 0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5];
+    // Normalized return: 0 is the random policy, 1 the scripted expert; both can be exceeded. No
+    // negative bounds: in OpenMetrics (what Prometheus asks for) the exporter then drops _sum and
+    // _count, and the dashboards' means need them. Returns below random fall in the first bucket.
+    private static readonly double[] ReturnBuckets = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5];
 
     private readonly ConcurrentDictionary<(string Sweep, string State), long> _trialsByState = new();
     private readonly ConcurrentDictionary<string, byte> _knownSweeps = new(StringComparer.Ordinal);

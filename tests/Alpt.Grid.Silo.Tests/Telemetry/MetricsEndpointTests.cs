@@ -10,16 +10,26 @@ public sealed class MetricsEndpointTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await using var silo = await MetricsSilo.StartAsync(timeout.Token);
         silo.Metrics.ReportSweepProgress("sweep-a", [new("queued", 3)]);
-        silo.Metrics.TrialSucceeded(new TrialLabels("sweep-a", "breakout", "alpt", "12m"), "cpu", TimeSpan.FromSeconds(2), 0.8, 0.6);
+        var trial = new TrialLabels("sweep-a", "breakout", "alpt", "12m");
+        silo.Metrics.TrialSucceeded(trial, "cpu", TimeSpan.FromSeconds(2), 0.8, 0.6);
+        // Worse than random: a negative return must not cost the histogram its _sum.
+        silo.Metrics.TrialSucceeded(trial, "cpu", TimeSpan.FromSeconds(2), 0.7, -0.9);
 
+        // Ask as Prometheus does: OpenMetrics first.
         using var http = new HttpClient();
-        var text = await http.GetStringAsync(silo.MetricsAddress, timeout.Token);
+        using var request = new HttpRequestMessage(HttpMethod.Get, silo.MetricsAddress);
+        request.Headers.TryAddWithoutValidation("Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5");
+        using var response = await http.SendAsync(request, timeout.Token);
+        var text = await response.Content.ReadAsStringAsync(timeout.Token);
 
+        Assert.StartsWith("application/openmetrics-text", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
         Assert.Contains("alpt_trials{", text, StringComparison.Ordinal);
         Assert.Contains("state=\"queued\"", text, StringComparison.Ordinal);
         Assert.Contains("alpt_trials_finished_total{", text, StringComparison.Ordinal);
-        Assert.Contains("alpt_trial_normalized_return_bucket{", text, StringComparison.Ordinal);
-        Assert.Contains("orleans_", text, StringComparison.Ordinal);
-        Assert.Contains("dotnet_gc_", text, StringComparison.Ordinal);
+        Assert.Contains("alpt_trial_normalized_return_sum{", text, StringComparison.Ordinal);
+        Assert.Contains("alpt_trial_normalized_return_count{", text, StringComparison.Ordinal);
+        Assert.Contains("orleans_catalog_activations{", text, StringComparison.Ordinal);
+        Assert.Contains("dotnet_gc_collections_total{", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("AccountKey", text, StringComparison.OrdinalIgnoreCase);
     }
 }
