@@ -7,7 +7,8 @@ namespace Alpt.Grid.Grains.Telemetry;
 /// The grid's metric contract: the <c>Alpt</c> meter and every instrument on it, with one method per
 /// event the grid records. Prometheus names are the instrument names with dots as underscores, the
 /// unit as a suffix (<c>_seconds</c>) and <c>_total</c> on counters (docs/METRICS.md has the table).
-/// Labels are bounded: sweep, target, method, budget, device, phase, outcome; never a seed or trial id.
+/// Labels are bounded: sweep, target, method, budget, device, phase, outcome, partition; never a seed
+/// or trial id.
 /// </summary>
 /// <remarks>
 /// One instance per silo (a singleton in DI). Gauges that describe grain state (trials by state,
@@ -43,9 +44,7 @@ public sealed class GridMetrics
     private static readonly double[] ReturnBuckets = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5];
 
     private readonly ConcurrentDictionary<(string Sweep, string State), long> _trialsByState = new();
-    private readonly ConcurrentDictionary<string, byte> _knownSweeps = new(StringComparer.Ordinal);
-    // -1: no queue owner active on this silo, so nothing is exported.
-    private long _queueDepth = -1;
+    private readonly ConcurrentDictionary<int, long> _queueDepth = new();
 
     private readonly Counter<long> _trialsFinished;
     private readonly Histogram<double> _trialDuration;
@@ -70,7 +69,7 @@ public sealed class GridMetrics
         Meter.CreateObservableGauge("alpt.trials", ObserveTrialsByState, unit: "{trial}",
             description: "Trials of each sweep by state, reported by the sweep's grain.");
         Meter.CreateObservableGauge("alpt.queue.depth", ObserveQueueDepth, unit: "{trial}",
-            description: "Trials queued and waiting for a worker slot.");
+            description: "Trials queued and waiting for a worker slot, by queue partition.");
 
         _trialsFinished = Meter.CreateCounter<long>("alpt.trials.finished", unit: "{trial}",
             description: "Trials that reached a final state, by outcome (succeeded, failed, cancelled).");
@@ -91,7 +90,7 @@ public sealed class GridMetrics
         _slotsBusy = Meter.CreateUpDownCounter<long>("alpt.worker.slots.busy", unit: "{slot}",
             description: "Worker slots running a trial now, by device.");
         _trainingSamples = Meter.CreateCounter<long>("alpt.training.samples", unit: "{sample}",
-            description: "Training samples processed by IDM and policy training; its rate is samples/s.");
+            description: "Training samples processed, by device and trial phase; its rate is samples/s.");
         _datasetGeneration = Meter.CreateHistogram("alpt.dataset.generation.duration", unit: "s",
             description: "Time to generate one dataset before it is stored as an artifact.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
@@ -103,7 +102,12 @@ public sealed class GridMetrics
         _leaseExpiries = Meter.CreateCounter<long>("alpt.lease.expiries", unit: "{lease}",
             description: "Worker leases that expired without a heartbeat; the trial went back to the queue.");
         _retries = Meter.CreateCounter<long>("alpt.trial.retries", unit: "{attempt}",
-            description: "Trial attempts after the first (lease expiry, failure retried, retry-failed).");
+            description: "Trials sent back to the queue for another attempt (failure or lease expiry).");
+
+        // A counter series exists from its first Add: start at 0 so "no expiries" is a 0 on the
+        // dashboard, not an empty panel.
+        _leaseExpiries.Add(0);
+        _retries.Add(0);
     }
 
     /// <summary>The meter every instrument lives on (for listeners in tests).</summary>
@@ -134,15 +138,6 @@ public sealed class GridMetrics
         {
             _trialsByState[(sweep, state)] = count;
         }
-
-        // A counter series exists from its first Add: start this sweep's at 0 so "no expiries" is a
-        // 0 on the dashboard, not an empty panel.
-        if (_knownSweeps.TryAdd(sweep, 0))
-        {
-            var tag = new KeyValuePair<string, object?>("sweep", sweep);
-            _leaseExpiries.Add(0, tag);
-            _retries.Add(0, tag);
-        }
     }
 
     /// <summary>The sweep's grain deactivated here: stop exporting its state counts from this silo.</summary>
@@ -154,18 +149,15 @@ public sealed class GridMetrics
         }
     }
 
-    /// <summary>The queue's owner reports how many trials wait for a slot.</summary>
-    public void ReportQueueDepth(int depth)
+    /// <summary>A queue partition's grain reports how many trials wait in it for a slot.</summary>
+    public void ReportQueueDepth(int partition, int depth)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(depth);
-        Interlocked.Exchange(ref _queueDepth, depth);
+        _queueDepth[partition] = depth;
     }
 
-    /// <summary>The queue's owner deactivated here: stop exporting its depth from this silo.</summary>
-    public void ForgetQueueDepth()
-    {
-        Interlocked.Exchange(ref _queueDepth, -1);
-    }
+    /// <summary>The partition's grain deactivated here: stop exporting its depth from this silo.</summary>
+    public void ForgetQueueDepth(int partition) => _queueDepth.TryRemove(partition, out _);
 
     /// <summary>A worker started with <paramref name="count"/> slots on <paramref name="device"/> (cpu, cuda:0…).</summary>
     public void SlotsStarted(string device, int count) => _slots.Add(count, DeviceTag(device));
@@ -179,44 +171,65 @@ public sealed class GridMetrics
     /// <summary>A slot on <paramref name="device"/> finished its trial and is free.</summary>
     public void SlotIdle(string device) => _slotsBusy.Add(-1, DeviceTag(device));
 
-    /// <summary>Training progress: <paramref name="samples"/> more samples seen by <paramref name="stage"/> (idm, policy).</summary>
-    public void TrainingSamples(string device, string stage, long samples)
+    /// <summary>Training progress: <paramref name="samples"/> more samples seen in <paramref name="phase"/> (idm, policy…).</summary>
+    public void TrainingSamples(string device, string phase, long samples)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(samples);
-        _trainingSamples.Add(samples, DeviceTag(device), new KeyValuePair<string, object?>("stage", stage));
+        _trainingSamples.Add(samples, DeviceTag(device), new KeyValuePair<string, object?>("phase", phase));
     }
 
-    /// <summary>One phase of a trial took <paramref name="elapsed"/>.</summary>
-    public void TrialPhaseCompleted(TrialLabels trial, string phase, string device, TimeSpan elapsed) =>
-        _phaseDuration.Record(elapsed.TotalSeconds, [.. trial.Tags(), new("phase", phase), DeviceTag(device)]);
-
-    /// <summary>A trial attempt succeeded: its duration, and the scores that the Sweep dashboard plots.</summary>
-    public void TrialSucceeded(TrialLabels trial, string device, TimeSpan elapsed, double? idmAccuracy, double normalizedReturn)
+    /// <summary>One phase of a trial took <paramref name="elapsed"/> on a worker.</summary>
+    public void TrialPhaseCompleted(TrialLabels trial, string phase, string device, TimeSpan elapsed)
     {
+        ArgumentNullException.ThrowIfNull(trial);
+        _phaseDuration.Record(elapsed.TotalSeconds, [.. trial.Tags(), new("phase", phase), DeviceTag(device)]);
+    }
+
+    /// <summary>
+    /// One attempt of a trial ended on a worker: <paramref name="outcome"/> is succeeded, failed or
+    /// abandoned (lease lost, shutdown). Attempts are timed here; trials are counted by their seed.
+    /// </summary>
+    public void TrialAttemptEnded(TrialLabels trial, string device, string outcome, TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        _trialDuration.Record(elapsed.TotalSeconds, [.. trial.Tags(), new("outcome", outcome), DeviceTag(device)]);
+    }
+
+    /// <summary>
+    /// The seed recorded a trial's result (exactly once, by the lease holder): counts it and records
+    /// the scores the Sweep dashboard plots. Methods without an IDM have no label accuracy.
+    /// </summary>
+    public void TrialSucceeded(TrialLabels trial, double? idmAccuracy, double? normalizedReturn)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
         var tags = trial.Tags();
         _trialsFinished.Add(1, [.. tags, new("outcome", "succeeded")]);
-        _trialDuration.Record(elapsed.TotalSeconds, [.. tags, new("outcome", "succeeded"), DeviceTag(device)]);
-        // Methods without an IDM (labelled-only, oracle) have no label accuracy.
         if (idmAccuracy is { } accuracy)
         {
             _idmAccuracy.Record(accuracy, tags);
         }
 
-        _normalizedReturn.Record(normalizedReturn, tags);
+        if (normalizedReturn is { } score)
+        {
+            _normalizedReturn.Record(score, tags);
+        }
     }
 
-    /// <summary>A trial failed for good (attempts exhausted) after an attempt of <paramref name="elapsed"/>.</summary>
-    public void TrialFailed(TrialLabels trial, string device, TimeSpan elapsed)
+    /// <summary>The seed gave up on a trial: attempts exhausted.</summary>
+    public void TrialFailed(TrialLabels trial)
     {
-        var tags = trial.Tags();
-        _trialsFinished.Add(1, [.. tags, new("outcome", "failed")]);
-        _trialDuration.Record(elapsed.TotalSeconds, [.. tags, new("outcome", "failed"), DeviceTag(device)]);
+        ArgumentNullException.ThrowIfNull(trial);
+        _trialsFinished.Add(1, [.. trial.Tags(), new("outcome", "failed")]);
     }
 
     /// <summary>A trial was cancelled with its sweep.</summary>
-    public void TrialCancelled(TrialLabels trial) => _trialsFinished.Add(1, [.. trial.Tags(), new("outcome", "cancelled")]);
+    public void TrialCancelled(TrialLabels trial)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        _trialsFinished.Add(1, [.. trial.Tags(), new("outcome", "cancelled")]);
+    }
 
-    /// <summary>A dataset for <paramref name="environment"/> was generated in <paramref name="elapsed"/>.</summary>
+    /// <summary>A dataset for <paramref name="environment"/> (game/variant) was generated in <paramref name="elapsed"/>.</summary>
     public void DatasetGenerated(string environment, TimeSpan elapsed) =>
         _datasetGeneration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("environment", environment));
 
@@ -226,11 +239,11 @@ public sealed class GridMetrics
     /// <summary>An artifact was written to <paramref name="store"/> (local, blob).</summary>
     public void ArtifactWritten(string store, long bytes, TimeSpan elapsed) => Artifact("write", store, bytes, elapsed);
 
-    /// <summary>A worker's lease on a trial of <paramref name="sweep"/> expired.</summary>
-    public void LeaseExpired(string sweep) => _leaseExpiries.Add(1, new KeyValuePair<string, object?>("sweep", sweep));
+    /// <summary>A worker's lease on a trial expired without a heartbeat.</summary>
+    public void LeaseExpired() => _leaseExpiries.Add(1);
 
-    /// <summary>A trial of <paramref name="sweep"/> starts another attempt.</summary>
-    public void TrialRetried(string sweep) => _retries.Add(1, new KeyValuePair<string, object?>("sweep", sweep));
+    /// <summary>A trial goes back to the queue for another attempt.</summary>
+    public void TrialRetried() => _retries.Add(1);
 
     private void Artifact(string operation, string store, long bytes, TimeSpan elapsed)
     {
@@ -249,10 +262,9 @@ public sealed class GridMetrics
 
     private IEnumerable<Measurement<long>> ObserveQueueDepth()
     {
-        var depth = Interlocked.Read(ref _queueDepth);
-        if (depth >= 0)
+        foreach (var (partition, depth) in _queueDepth)
         {
-            yield return new Measurement<long>(depth);
+            yield return new Measurement<long>(depth, new KeyValuePair<string, object?>("partition", partition));
         }
     }
 
@@ -260,11 +272,19 @@ public sealed class GridMetrics
 }
 
 /// <summary>
-/// The labels that identify a trial's experiment on the Sweep dashboard: sweep, target environment,
-/// method and annotation budget. Deliberately no seed: seeds are aggregated by Prometheus.
+/// The labels that identify a trial's experiment on the Sweep dashboard: target environment, method
+/// and annotation budget. Deliberately no seed (Prometheus aggregates seeds) and no sweep: an
+/// experiment is shared by every sweep that contains it, so its trials belong to no single sweep.
 /// </summary>
-public sealed record TrialLabels(string Sweep, string Target, string Method, string Budget)
+public sealed record TrialLabels(string Target, string Method, string Budget)
 {
+    /// <summary>The labels of an experiment's trials.</summary>
+    public static TrialLabels Of(Alpt.Grid.Abstractions.Experiments.ExperimentConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new(config.Target, config.Method, config.Budget.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     internal KeyValuePair<string, object?>[] Tags() =>
-        [new("sweep", Sweep), new("target", Target), new("method", Method), new("budget", Budget)];
+        [new("target", Target), new("method", Method), new("budget", Budget)];
 }

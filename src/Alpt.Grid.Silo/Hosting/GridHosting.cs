@@ -3,6 +3,7 @@ using Alpt.Grid.Grains.Environments;
 using Alpt.Grid.Grains.Hosting;
 using Alpt.Grid.Silo.Configuration;
 using Alpt.Grid.Silo.Storage;
+using Alpt.Grid.Silo.Telemetry;
 using Alpt.Grid.Silo.Workers;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -87,6 +88,7 @@ public static class GridHosting
             }
         });
 
+        builder.Services.AddSiloMetrics(options.Metrics);
         builder.Services.AddSingleton<TrialWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TrialWorker>());
         return builder;
@@ -148,6 +150,8 @@ public static class GridHosting
         {
             problems.Add($"Grid:LeaseDuration ({options.LeaseDuration}) must be ≥ 100 ms and longer than Grid:HeartbeatInterval ({options.EffectiveHeartbeat})");
         }
+
+        problems.AddRange(options.Metrics.Problems());
 
         try
         {

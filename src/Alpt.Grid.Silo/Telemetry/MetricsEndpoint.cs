@@ -41,7 +41,19 @@ public sealed partial class MetricsEndpoint(
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(settings.Host), settings.Port));
         var app = builder.Build();
         app.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider, predicate: null, path: settings.Path, configureBranchedPipeline: null, optionsName: null);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            // Port taken (another silo on this machine with the default port): the silo still runs
+            // its trials; it says loudly that it cannot be scraped.
+            LogCannotListen(logger, e, settings.Host, settings.Port);
+            await app.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
         _app = app;
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
@@ -68,6 +80,9 @@ public sealed partial class MetricsEndpoint(
             _app = null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cannot serve Prometheus metrics on {Host}:{Port}; this silo runs without /metrics (set Grid:Metrics:Port to a free port)")]
+    private static partial void LogCannotListen(ILogger logger, Exception e, string host, int port);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving Prometheus metrics at {Address}")]
     private static partial void LogServing(ILogger logger, Uri address);

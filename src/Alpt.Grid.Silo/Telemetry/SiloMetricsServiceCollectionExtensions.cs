@@ -1,6 +1,7 @@
 using Alpt.Grid.Grains.Telemetry;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -13,21 +14,21 @@ public static class SiloMetricsServiceCollectionExtensions
     public static IReadOnlyList<string> ExportedMeters { get; } = ["Microsoft.Orleans", "System.Runtime", GridMetrics.MeterName];
 
     /// <summary>
-    /// Adds <see cref="GridMetrics"/>, an OpenTelemetry meter provider with the Prometheus exporter
-    /// over <see cref="ExportedMeters"/>, and the <see cref="MetricsEndpoint"/> that serves it,
-    /// configured from the <see cref="SiloMetricsOptions.SectionName"/> section.
+    /// Adds <see cref="GridMetrics"/> (always: the grains and workers record into it) and, when
+    /// <paramref name="options"/> enable it, an OpenTelemetry meter provider with the Prometheus
+    /// exporter over <see cref="ExportedMeters"/> and the <see cref="MetricsEndpoint"/> that serves it.
     /// </summary>
-    public static IServiceCollection AddSiloMetrics(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddSiloMetrics(this IServiceCollection services, SiloMetricsOptions options)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<SiloMetricsOptions>()
-            .Bind(configuration.GetSection(SiloMetricsOptions.SectionName))
-            .Validate(o => o.Port is >= 0 and <= 65535, "Silo:Metrics:Port must be between 0 and 65535.")
-            .Validate(o => System.Net.IPAddress.TryParse(o.Host, out _), "Silo:Metrics:Host must be an IP address (0.0.0.0 for all interfaces).")
-            .Validate(o => o.Path.StartsWith('/'), "Silo:Metrics:Path must start with '/'.")
-            .ValidateOnStart();
+        ArgumentNullException.ThrowIfNull(options);
         services.AddMetrics();
-        services.AddSingleton<GridMetrics>();
+        services.TryAddSingleton<GridMetrics>();
+        if (!options.Enabled)
+        {
+            return services;
+        }
+
+        services.AddSingleton(Options.Create(options));
         services.AddOpenTelemetry()
             // Only the service name: no host names, connection strings or other settings in target_info.
             .ConfigureResource(resource => resource.AddService("alpt-silo"))

@@ -14,10 +14,10 @@ public sealed class GridMetricsTests : IDisposable
     public GridMetricsTests()
     {
         _metrics = new GridMetrics(_factory);
-        // Only this test's meter: other tests in the process create meters named "Alpt" too.
+        // Only this test's meters: other tests in the process create meters named "Alpt" too.
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, _metrics.Meter))
+            if (ReferenceEquals(instrument.Meter.Scope, _factory))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -62,70 +62,77 @@ public sealed class GridMetricsTests : IDisposable
     }
 
     [Fact]
-    public void A_new_sweep_starts_its_lease_and_retry_counters_at_zero_and_counts_from_there()
+    public void Lease_expiries_and_retries_start_at_zero_and_count_from_there()
     {
-        _metrics.ReportSweepProgress("s1", []);
-        _metrics.ReportSweepProgress("s1", []);
-        _metrics.LeaseExpired("s1");
-        _metrics.TrialRetried("s1");
-        _metrics.TrialRetried("s1");
+        // Created while the listener runs, so it sees the zeros recorded at construction.
+        var metrics = new GridMetrics(_factory);
+
+        metrics.LeaseExpired();
+        metrics.TrialRetried();
+        metrics.TrialRetried();
 
         Assert.Equal([0d, 1d], Of("alpt.lease.expiries").Select(m => m.Value));
         Assert.Equal([0d, 1d, 1d], Of("alpt.trial.retries").Select(m => m.Value));
+        Assert.All(Of("alpt.trial.retries"), m => Assert.Empty(m.Tags));
     }
 
     [Fact]
-    public void Queue_depth_is_exported_only_while_reported()
+    public void Queue_depth_is_exported_per_partition_only_while_reported()
     {
         _listener.RecordObservableInstruments();
         Assert.Empty(Of("alpt.queue.depth"));
 
-        _metrics.ReportQueueDepth(7);
+        _metrics.ReportQueueDepth(0, 7);
+        _metrics.ReportQueueDepth(3, 2);
         _listener.RecordObservableInstruments();
-        Assert.Equal(7, Of("alpt.queue.depth").Single().Value);
+        Assert.Equal(9, Of("alpt.queue.depth").Sum(m => m.Value));
+        Assert.Equal(["0", "3"], Of("alpt.queue.depth").Select(m => m.Tags["partition"]).Order());
 
-        _metrics.ForgetQueueDepth();
+        _metrics.ForgetQueueDepth(0);
         _measurements.Clear();
         _listener.RecordObservableInstruments();
-        Assert.Empty(Of("alpt.queue.depth"));
+        Assert.Equal(["3"], Of("alpt.queue.depth").Select(m => m.Tags["partition"]));
     }
 
     [Fact]
-    public void A_succeeded_trial_records_outcome_duration_and_scores_with_experiment_labels_and_no_seed()
+    public void A_succeeded_trial_is_counted_with_its_scores_and_experiment_labels_and_no_seed()
     {
-        var trial = new TrialLabels("s1", "breakout", "alpt", "12m");
+        var trial = new TrialLabels("breakout", "alpt", "500");
 
-        _metrics.TrialSucceeded(trial, "cpu", TimeSpan.FromSeconds(3), idmAccuracy: 0.9, normalizedReturn: 0.5);
+        _metrics.TrialSucceeded(trial, idmAccuracy: 0.9, normalizedReturn: 0.5);
 
         var finished = Of("alpt.trials.finished").Single();
         Assert.Equal(1, finished.Value);
         Assert.Equal("succeeded", finished.Tags["outcome"]);
-        Assert.Equal(3, Of("alpt.trial.duration").Single().Value);
         Assert.Equal(0.9, Of("alpt.trial.idm.accuracy").Single().Value);
         var score = Of("alpt.trial.normalized_return").Single();
         Assert.Equal(0.5, score.Value);
-        Assert.Equal(["budget", "method", "sweep", "target"], score.Tags.Keys.Order());
-        Assert.Equal("12m", score.Tags["budget"]);
+        Assert.Equal(["budget", "method", "target"], score.Tags.Keys.Order());
+        Assert.Equal("500", score.Tags["budget"]);
     }
 
     [Fact]
     public void A_method_without_an_idm_records_no_accuracy()
     {
-        _metrics.TrialSucceeded(new TrialLabels("s1", "breakout", "oracle", "12m"), "cpu", TimeSpan.FromSeconds(1), idmAccuracy: null, normalizedReturn: 1);
+        _metrics.TrialSucceeded(new TrialLabels("breakout", "oracle", "500"), idmAccuracy: null, normalizedReturn: 1);
 
         Assert.Empty(Of("alpt.trial.idm.accuracy"));
         Assert.Single(Of("alpt.trial.normalized_return"));
     }
 
     [Fact]
-    public void Failed_and_cancelled_trials_count_by_outcome()
+    public void Failed_and_cancelled_trials_count_by_outcome_and_attempts_are_timed_by_device()
     {
-        var trial = new TrialLabels("s1", "freeway", "idm-target", "1m");
+        var trial = new TrialLabels("freeway", "idm-target", "100");
 
-        _metrics.TrialFailed(trial, "cpu", TimeSpan.FromSeconds(2));
+        _metrics.TrialAttemptEnded(trial, "cpu", "failed", TimeSpan.FromSeconds(2));
+        _metrics.TrialFailed(trial);
         _metrics.TrialCancelled(trial);
 
         Assert.Equal(["failed", "cancelled"], Of("alpt.trials.finished").Select(m => m.Tags["outcome"]));
+        var attempt = Of("alpt.trial.duration").Single();
+        Assert.Equal(2, attempt.Value);
+        Assert.Equal("cpu", attempt.Tags["device"]);
         Assert.Empty(Of("alpt.trial.normalized_return"));
     }
 
@@ -144,7 +151,7 @@ public sealed class GridMetricsTests : IDisposable
     [Fact]
     public void Phases_training_datasets_and_artifacts_are_timed_with_their_labels()
     {
-        _metrics.TrialPhaseCompleted(new TrialLabels("s1", "asterix", "alpt", "5m"), "idm", "cpu", TimeSpan.FromMilliseconds(1500));
+        _metrics.TrialPhaseCompleted(new TrialLabels("asterix", "alpt", "500"), "idm", "cpu", TimeSpan.FromMilliseconds(1500));
         _metrics.TrainingSamples("cpu", "idm", 640);
         _metrics.DatasetGenerated("asterix/default", TimeSpan.FromSeconds(4));
         _metrics.ArtifactWritten("local", 1024, TimeSpan.FromMilliseconds(20));

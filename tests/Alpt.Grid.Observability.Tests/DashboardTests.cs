@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Alpt.Grid.Silo.Tests.Telemetry;
+namespace Alpt.Grid.Observability.Tests;
 
 public sealed class DashboardTests
 {

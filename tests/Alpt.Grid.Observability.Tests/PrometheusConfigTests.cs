@@ -1,4 +1,4 @@
-namespace Alpt.Grid.Silo.Tests.Telemetry;
+namespace Alpt.Grid.Observability.Tests;
 
 public sealed class PrometheusConfigTests
 {

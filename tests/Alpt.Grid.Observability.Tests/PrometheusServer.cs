@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Alpt.Grid.Silo.Tests.Telemetry;
+namespace Alpt.Grid.Observability.Tests;
 
 /// <summary>
 /// A real Prometheus (the Debian package's binary) on a free loopback port with its own temporary
@@ -97,6 +97,24 @@ internal sealed class PrometheusServer : IAsyncDisposable
             "vector" or "matrix" => data.GetProperty("result").GetArrayLength(),
             _ => 1,
         };
+    }
+
+    /// <summary>Evaluates an instant query expected to give one number (e.g. a sum); null when it has no data.</summary>
+    public async Task<double?> ValueAsync(string promql, CancellationToken cancellationToken)
+    {
+        var body = await _http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/query?query={Uri.EscapeDataString(promql)}", UriKind.Relative), cancellationToken);
+        var result = body.GetProperty("data").GetProperty("result");
+        return result.GetArrayLength() == 0
+            ? null
+            : double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The scrape health of every target (health and last error), for failure messages.</summary>
+    public async Task<string> TargetHealthAsync(CancellationToken cancellationToken)
+    {
+        var body = await _http.GetFromJsonAsync<JsonElement>(new Uri("api/v1/targets", UriKind.Relative), cancellationToken);
+        return string.Join("; ", body.GetProperty("data").GetProperty("activeTargets").EnumerateArray().Select(t =>
+            $"{t.GetProperty("scrapeUrl").GetString()}: {t.GetProperty("health").GetString()} {t.GetProperty("lastError").GetString()}"));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Alpt.Grid.Silo.Tests.Telemetry;
+namespace Alpt.Grid.Observability.Tests;
 
 /// <summary>Runs a command-line tool (promtool) to completion and returns its exit code and output.</summary>
 internal static class ExternalTool

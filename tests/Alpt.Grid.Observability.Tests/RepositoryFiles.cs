@@ -1,4 +1,4 @@
-namespace Alpt.Grid.Silo.Tests.Telemetry;
+namespace Alpt.Grid.Observability.Tests;
 
 /// <summary>Finds files of the repository (deploy/, grafana/) from a test's output directory.</summary>
 internal static class RepositoryFiles

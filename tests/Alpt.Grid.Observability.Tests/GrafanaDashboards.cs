@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Alpt.Grid.Silo.Tests.Telemetry;
+namespace Alpt.Grid.Observability.Tests;
 
 /// <summary>One query of one dashboard panel, as Grafana would send it to Prometheus.</summary>
 internal sealed record DashboardQuery(string Dashboard, string Panel, string RefId, string Expr)
