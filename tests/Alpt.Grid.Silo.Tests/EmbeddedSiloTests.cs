@@ -116,4 +116,30 @@ public sealed class EmbeddedSiloTests : IDisposable
             Assert.Contains(await grid.Grains.GetGrain<ISweepRegistryGrain>(0).List(), e => e.SweepId == "durable");
         }
     }
+
+    [Fact]
+    public async Task A_second_silo_on_the_same_data_directory_fails_at_start_with_a_clear_message()
+    {
+        await using var first = await EmbeddedGrid.StartAsync(data, o => o.Slots = "none");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EmbeddedGrid.StartAsync(data, o => o.Slots = "none"));
+
+        Assert.Contains("is in use by another process", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cuda_worker_on_a_machine_without_cuda_fails_at_start()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EmbeddedGrid.StartAsync(data, o => o.Slots = "cuda:0"));
+
+        Assert.Contains("worker slot device 'cuda:0' cannot be used", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Azure_mode_without_a_connection_string_is_refused_naming_the_setting()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EmbeddedGrid.StartAsync(data, o => o.Clustering = Configuration.ClusteringMode.Azure));
+
+        Assert.Contains("no storage connection string is configured", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -39,13 +39,6 @@ public sealed partial class TrialWorker(
 
     public string WorkerName { get; } = options.Value.SiloName ?? $"{Environment.MachineName}:{options.Value.SiloPort}";
 
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        // A CUDA slot on a machine without CUDA fails the start, with the reason.
-        WorkerSlot.CheckDevices(slots);
-        return base.StartAsync(cancellationToken);
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (slots.Count == 0)
