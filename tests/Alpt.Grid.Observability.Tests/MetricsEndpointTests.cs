@@ -4,11 +4,18 @@ namespace Alpt.Grid.Observability.Tests;
 
 public sealed class MetricsEndpointTests
 {
+    private const string StorageSecret = "c2VjcmV0LXN0b3JhZ2Uta2V5LWZvci10ZXN0cw==";
+
     [Fact]
     public async Task A_silo_serves_orleans_runtime_and_alpt_metrics_on_its_metrics_port()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await using var silo = await MetricsSilo.StartAsync(o => o.Slots = "none", timeout.Token);
+        await using var silo = await MetricsSilo.StartAsync(o =>
+        {
+            o.Slots = "none";
+            // Unused in embedded mode, but configured: it must not leak into what is exported.
+            o.StorageConnectionString = $"DefaultEndpointsProtocol=http;AccountName=alpt;AccountKey={StorageSecret}";
+        }, timeout.Token);
         silo.Metrics.ReportSweepProgress("sweep-a", [new("queued", 3)]);
         var trial = new TrialLabels("breakout", "alpt", "500");
         silo.Metrics.TrialSucceeded(trial, 0.8, 0.6);
@@ -30,6 +37,7 @@ public sealed class MetricsEndpointTests
         Assert.Contains("alpt_trial_normalized_return_count{", text, StringComparison.Ordinal);
         Assert.Contains("orleans_catalog_activations{", text, StringComparison.Ordinal);
         Assert.Contains("dotnet_gc_collections_total{", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(StorageSecret, text, StringComparison.Ordinal);
         Assert.DoesNotContain("AccountKey", text, StringComparison.OrdinalIgnoreCase);
     }
 
