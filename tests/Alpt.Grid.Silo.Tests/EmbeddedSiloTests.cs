@@ -27,7 +27,7 @@ public sealed class EmbeddedSiloTests : IDisposable
         {
             o.Slots = "cpu*2";
             o.Executor.Kind = "synthetic";
-            o.Executor.DelayMilliseconds = 20;
+            o.Executor.DelayMilliseconds = 200;
             o.Executor.FailFirstAttempts = 1;
             o.Executor.ThrowSeeds = [2];
         });
@@ -42,6 +42,8 @@ public sealed class EmbeddedSiloTests : IDisposable
         };
 
         await grid.Grains.GetGrain<ISweepGrain>("faults").Launch(spec);
+        var running = await grid.WaitForRunning("faults", TimeSpan.FromSeconds(30));
+        Assert.All(running, r => Assert.StartsWith("test-silo/cpu#", r.Worker, StringComparison.Ordinal));
         var status = await grid.WaitForCompletion("faults", TimeSpan.FromSeconds(60));
 
         Assert.Equal(SweepState.Completed, status.State);
@@ -141,5 +143,30 @@ public sealed class EmbeddedSiloTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EmbeddedGrid.StartAsync(data, o => o.Clustering = Configuration.ClusteringMode.Azure));
 
         Assert.Contains("no storage connection string is configured", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_hung_trial_is_cancelled_retried_and_failed_while_the_rest_of_the_sweep_goes_on()
+    {
+        await using var grid = await EmbeddedGrid.StartAsync(data, o =>
+        {
+            o.Slots = "cpu*2";
+            o.LeaseDuration = TimeSpan.FromSeconds(3);
+            o.HeartbeatInterval = TimeSpan.FromMilliseconds(100);
+            o.TrialStallTimeout = TimeSpan.FromMilliseconds(500);
+            o.Executor.Kind = "synthetic";
+            o.Executor.DelayMilliseconds = 20;
+            o.Executor.HangSeeds = [1];
+        });
+        var spec = new SweepSpec { Name = "hang", Targets = ["breakout"], Budgets = [123], Methods = ["oracle"], Seeds = [0, 1, 2], MaxAttempts = 2 };
+
+        await grid.Grains.GetGrain<ISweepGrain>("hang").Launch(spec);
+        var status = await grid.WaitForCompletion("hang", TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, status.Counts.Succeeded);
+        Assert.Equal(1, status.Counts.Failed);
+        var hung = Assert.Single((await grid.Grains.GetGrain<ISweepGrain>("hang").GetResults()).Single().Seeds, s => s.Seed == 1);
+        Assert.Equal((SeedState.Failed, 2), (hung.State, hung.Attempts));
+        Assert.Contains("no progress", hung.Error, StringComparison.Ordinal);
     }
 }

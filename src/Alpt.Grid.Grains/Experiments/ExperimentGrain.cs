@@ -79,6 +79,12 @@ public sealed class ExperimentGrain : Grain, IExperimentGrain, IDisposable
 
     Task<StateCounts> IExperimentGrain.GetCounts() => Task.FromResult(Counts());
 
+    async Task<SeedStatus[]> IExperimentGrain.GetRunning()
+    {
+        var statuses = await Task.WhenAll(running.Keys.ToArray().Select(s => Seed(s).GetStatus()));
+        return [.. statuses.Where(s => s.State == SeedState.Running)];
+    }
+
     async Task<int> IExperimentGrain.Cancel()
     {
         var open = S.Seeds.Where(s => !S.Finished.ContainsKey(s)).ToArray();
