@@ -1,5 +1,7 @@
 using Alpt.Grid.Abstractions.Environments;
+using System.Diagnostics;
 using Alpt.Grid.Grains.Hosting;
+using Alpt.Grid.Grains.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Alpt.Grid.Grains.Environments;
@@ -12,8 +14,11 @@ public delegate byte[] DatasetGenerator(DatasetKey key, CancellationToken cancel
 /// here under the environment grain's claim and stored for everyone else. A corrupt artifact is
 /// reported and regenerated.
 /// </summary>
-public sealed class DatasetCache(IGrainFactory grains, IArtifactStore artifacts, DatasetGenerator generator, IOptions<GridGrainOptions> options, TimeProvider time)
+public sealed class DatasetCache(IGrainFactory grains, IArtifactStore artifacts, DatasetGenerator generator, IOptions<GridGrainOptions> options, TimeProvider time, GridMetrics? metrics = null)
 {
+    // "local", "blob": the store's kind, a bounded label.
+    private readonly string storeKind = artifacts.GetType().Name.Replace("ArtifactStore", "", StringComparison.Ordinal).ToLowerInvariant();
+
     public async Task<byte[]> GetAsync(DatasetKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -27,7 +32,10 @@ public sealed class DatasetCache(IGrainFactory grains, IArtifactStore artifacts,
             {
                 try
                 {
-                    return await artifacts.GetAsync(artifact, cancellationToken);
+                    var started = Stopwatch.GetTimestamp();
+                    var content = await artifacts.GetAsync(artifact, cancellationToken);
+                    metrics?.ArtifactRead(storeKind, content.Length, Stopwatch.GetElapsedTime(started));
+                    return content;
                 }
                 catch (CorruptArtifactException)
                 {
@@ -38,8 +46,12 @@ public sealed class DatasetCache(IGrainFactory grains, IArtifactStore artifacts,
 
             if (lease.GenerationClaim is { } claim)
             {
+                var generating = Stopwatch.GetTimestamp();
                 var bytes = await Task.Run(() => generator(key, cancellationToken), cancellationToken);
+                metrics?.DatasetGenerated(EnvironmentGrain.KeyOf(key.Game, key.Variant), Stopwatch.GetElapsedTime(generating));
+                var writing = Stopwatch.GetTimestamp();
                 var stored = await artifacts.PutAsync(key.ArtifactName, bytes, cancellationToken);
+                metrics?.ArtifactWritten(storeKind, bytes.Length, Stopwatch.GetElapsedTime(writing));
                 await environment.DatasetStored(key, claim, stored);
                 return bytes;
             }

@@ -3,6 +3,7 @@ using Alpt.Grid.Abstractions.Seeds;
 using Alpt.Grid.Abstractions.Sweeps;
 using Alpt.Grid.Abstractions.Trials;
 using Alpt.Grid.Grains.Hosting;
+using Alpt.Grid.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -16,7 +17,7 @@ namespace Alpt.Grid.Grains.Queue;
 /// partition activates) queues their unfinished seeds again.
 /// </summary>
 [Reentrant]
-public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock time, ILogger<WorkQueueGrain> logger) : Grain, IWorkQueueGrain
+public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock time, ILogger<WorkQueueGrain> logger, GridMetrics? metrics = null) : Grain, IWorkQueueGrain
 {
     private readonly LinkedList<string> queued = new();
     private readonly Dictionary<string, SeedDefinition> waiting = new(StringComparer.Ordinal);
@@ -45,6 +46,7 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
             queued.AddLast(seedId);
         }
 
+        ReportDepth();
         return Task.CompletedTask;
     }
 
@@ -91,8 +93,19 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
             }
         }
 
+        ReportDepth();
         return [.. assignments];
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics?.ForgetQueueDepth(Partition);
+        return Task.CompletedTask;
+    }
+
+    private int Partition => (int)this.GetPrimaryKeyLong();
+
+    private void ReportDepth() => metrics?.ReportQueueDepth(Partition, queued.Count);
 
     Task IWorkQueueGrain.Release(string seedId)
     {
@@ -102,6 +115,7 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
             queued.Remove(seedId);
         }
 
+        ReportDepth();
         return Task.CompletedTask;
     }
 
@@ -155,6 +169,7 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
                 }
             }
 
+            ReportDepth();
             return expired;
         }
         finally

@@ -3,6 +3,7 @@ using Alpt.Grid.Abstractions.Queue;
 using Alpt.Grid.Abstractions.Seeds;
 using Alpt.Grid.Abstractions.Trials;
 using Alpt.Grid.Grains.Hosting;
+using Alpt.Grid.Grains.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Alpt.Grid.Grains.Seeds;
@@ -40,7 +41,8 @@ public sealed class SeedGrainState
 public sealed class SeedGrain(
     [PersistentState("seed", GridGrainOptions.StorageName)] IPersistentState<SeedGrainState> store,
     IOptions<GridGrainOptions> options,
-    GridClock time) : Grain, ISeedGrain
+    GridClock time,
+    GridMetrics? metrics = null) : Grain, ISeedGrain
 {
     private TrialProgress? progress;
 
@@ -128,6 +130,8 @@ public sealed class SeedGrain(
         S.Outcome = outcome;
         S.LeaseExpiresAt = null;
         await store.WriteStateAsync();
+        // Here and not on the worker: only the lease holder's result is recorded, exactly once.
+        metrics?.TrialSucceeded(Labels, Metric(outcome, TrialMetrics.IdmAccuracy), Metric(outcome, TrialMetrics.NormalizedReturn));
         await Finished();
         return ReportVerdict.Accepted;
     }
@@ -141,6 +145,7 @@ public sealed class SeedGrain(
 
         S.LastError = $"attempt {S.Attempt} on {S.Worker}: {error}";
         var requeued = EndAttempt();
+        RecordAttemptEnd(requeued);
         await store.WriteStateAsync();
         if (requeued)
         {
@@ -175,6 +180,8 @@ public sealed class SeedGrain(
         {
             S.LastError = $"attempt {S.Attempt} on {S.Worker}: lease expired at {expires:O} (no heartbeat)";
             var requeued = EndAttempt();
+            metrics?.LeaseExpired();
+            RecordAttemptEnd(requeued);
             await store.WriteStateAsync();
             if (!requeued)
             {
@@ -200,6 +207,7 @@ public sealed class SeedGrain(
         S.LeaseExpiresAt = null;
         S.LastError = "cancelled";
         await store.WriteStateAsync();
+        metrics?.TrialCancelled(Labels);
         _ = Queue.Release(SeedId);
         return true;
     }
@@ -224,6 +232,22 @@ public sealed class SeedGrain(
         SeedId, S.State, S.Attempt, S.Worker, S.State == SeedState.Running ? S.LeaseExpiresAt : null, S.LastError, S.Outcome, progress));
 
     private IExperimentGrain Experiment => GrainFactory.GetGrain<IExperimentGrain>(S.Definition!.ExperimentId);
+
+    private TrialLabels Labels => TrialLabels.Of(S.Definition!.Config);
+
+    private static double? Metric(TrialOutcome outcome, string name) => outcome.Metrics.TryGetValue(name, out var value) ? value : null;
+
+    private void RecordAttemptEnd(bool requeued)
+    {
+        if (requeued)
+        {
+            metrics?.TrialRetried();
+        }
+        else
+        {
+            metrics?.TrialFailed(Labels);
+        }
+    }
 
     private bool HoldsLease(Guid leaseToken) => S.State == SeedState.Running && S.LeaseToken == leaseToken;
 

@@ -1,6 +1,7 @@
 using Alpt.Grid.Abstractions.Experiments;
 using Alpt.Grid.Abstractions.Sweeps;
 using Alpt.Grid.Grains.Hosting;
+using Alpt.Grid.Grains.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Alpt.Grid.Grains.Sweeps;
@@ -28,8 +29,14 @@ public sealed class SweepGrainState
 public sealed class SweepGrain(
     [PersistentState("sweep", GridGrainOptions.StorageName)] IPersistentState<SweepGrainState> store,
     IOptions<GridGrainOptions> options,
-    GridClock time) : Grain, ISweepGrain
+    GridClock time,
+    GridMetrics? metrics = null) : Grain, ISweepGrain
 {
+    /// <summary>How often a running sweep reports its trials by state to the metrics, between status calls.</summary>
+    private static readonly TimeSpan ProgressReportInterval = TimeSpan.FromSeconds(5);
+
+    private IGrainTimer? progressTimer;
+
     /// <summary>How many experiments are submitted at once: enough to keep silos busy, few enough not to flood them.</summary>
     private const int SubmitBatch = 256;
 
@@ -74,6 +81,8 @@ public sealed class SweepGrain(
                 S.Submitted = true;
                 await store.WriteStateAsync();
             }
+
+            StartProgressReports();
         }
 
         return new SweepLaunch(Id, created, Experiments.Count, (int)spec.TrialCount());
@@ -91,6 +100,7 @@ public sealed class SweepGrain(
         var summaries = await Task.WhenAll(Experiments.Select(e => Experiment(e.Id).GetCounts()));
         var counts = summaries.Aggregate(StateCounts.Zero, (a, b) => a + b);
         var state = S.Cancelled ? SweepState.Cancelled : counts.Finished == counts.Total && counts.Total > 0 ? SweepState.Completed : SweepState.Running;
+        ReportProgress(counts);
         var errors = counts.Failed == 0 ? [] : await RecentErrors();
         await Registry.SetActive(Id, state == SweepState.Running);
         return new SweepStatus(Id, state, counts, Experiments.Count, S.LaunchedAt, state == SweepState.Running ? Eta(counts) : null, errors);
@@ -151,6 +161,8 @@ public sealed class SweepGrain(
             return;
         }
 
+        StartProgressReports();
+
         if (!S.Submitted)
         {
             await SubmitAll();
@@ -164,6 +176,48 @@ public sealed class SweepGrain(
             await Task.WhenAll(batch.Select(e => Experiment(e.Id).Resume()));
         }
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics?.ForgetSweep(Id);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// While the sweep runs, its trials by state reach the metrics every few seconds even when no
+    /// console asks for status; the timer keeps the grain active until the sweep ends.
+    /// </summary>
+    private void StartProgressReports()
+    {
+        if (metrics is null || progressTimer is not null)
+        {
+            return;
+        }
+
+        progressTimer = this.RegisterGrainTimer(
+            static (self, _) => self.ReportProgressTick(),
+            this,
+            new GrainTimerCreationOptions(TimeSpan.Zero, ProgressReportInterval) { KeepAlive = true });
+    }
+
+    private async Task ReportProgressTick()
+    {
+        var summaries = await Task.WhenAll(Experiments.Select(e => Experiment(e.Id).GetCounts()));
+        var counts = summaries.Aggregate(StateCounts.Zero, (a, b) => a + b);
+        ReportProgress(counts);
+        if (S.Cancelled || (counts.Total > 0 && counts.Finished == counts.Total))
+        {
+            // Finished: the last counts stay exported until the grain deactivates.
+            progressTimer?.Dispose();
+            progressTimer = null;
+        }
+    }
+
+    private void ReportProgress(StateCounts counts) => metrics?.ReportSweepProgress(Id,
+    [
+        new("pending", counts.Pending), new("queued", counts.Queued), new("running", counts.Running),
+        new("succeeded", counts.Succeeded), new("failed", counts.Failed), new("cancelled", counts.Cancelled),
+    ]);
 
     private IReadOnlyList<ExperimentConfig> Experiments => experiments ??= S.Spec is null ? [] : SweepExpansion.Experiments(S.Spec);
 

@@ -75,6 +75,9 @@ public sealed class GridSiloOptions
     /// <summary>Which trial function the workers run (until the learning pipeline is wired in: synthetic).</summary>
     public TrialExecutorOptions Executor { get; set; } = new();
 
+    /// <summary>Where this silo serves Prometheus metrics (Grid:Metrics:Port, 9464 by default).</summary>
+    public Telemetry.SiloMetricsOptions Metrics { get; set; } = new();
+
     public TimeSpan EffectiveHeartbeat => HeartbeatInterval ?? LeaseDuration / 3;
 }
 

@@ -1,8 +1,10 @@
 using System.Net;
 using Alpt.Grid.Grains.Environments;
 using Alpt.Grid.Grains.Hosting;
+using Alpt.Grid.Grains.Telemetry;
 using Alpt.Grid.Silo.Configuration;
 using Alpt.Grid.Silo.Storage;
+using Alpt.Grid.Silo.Telemetry;
 using Alpt.Grid.Silo.Workers;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -99,13 +101,15 @@ public static class GridHosting
             }
         });
 
+        builder.Services.AddSiloMetrics(options.Metrics);
         // Trial executors reach datasets through the cache; the environments project registers the generator.
         builder.Services.TryAddSingleton(sp => new DatasetCache(
             sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<IArtifactStore>(),
             sp.GetService<DatasetGenerator>() ?? throw new InvalidOperationException("no DatasetGenerator is registered: register one before AddGridSilo to let trials load datasets"),
             sp.GetRequiredService<IOptions<GridGrainOptions>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<GridMetrics>()));
         builder.Services.AddSingleton<TrialWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TrialWorker>());
         return builder;
@@ -180,6 +184,8 @@ public static class GridHosting
         {
             problems.Add($"Grid:LeaseDuration ({options.LeaseDuration}) must be ≥ 100 ms and longer than Grid:HeartbeatInterval ({options.EffectiveHeartbeat})");
         }
+
+        problems.AddRange(options.Metrics.Problems());
 
         try
         {

@@ -12,6 +12,9 @@ public sealed class SyntheticTrialExecutor(TrialExecutorOptions options) : ITria
 {
     private static readonly Lock LogLock = new();
 
+    /// <summary>The training throughput the synthetic trial reports.</summary>
+    public const double SyntheticSamplesPerSecond = 1000;
+
     public TrialOutcome Run(TrialAssignment assignment, WorkerSlot slot, IProgress<TrialProgress> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(assignment);
@@ -41,7 +44,8 @@ public sealed class SyntheticTrialExecutor(TrialExecutorOptions options) : ITria
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            progress.Report(new TrialProgress("synthetic", step, steps));
+            // A throughput, as a real training loop reports one (it feeds alpt_training_samples_total).
+            progress.Report(new TrialProgress("synthetic", step, steps, SamplesPerSecond: SyntheticSamplesPerSecond));
         }
 
         if (options.ThrowSeeds.Contains(assignment.Seed))

@@ -1,7 +1,9 @@
 using Alpt.Grid.Abstractions.Queue;
 using Alpt.Grid.Abstractions.Seeds;
 using Alpt.Grid.Abstractions.Trials;
+using Alpt.Grid.Grains.Telemetry;
 using Alpt.Grid.Silo.Configuration;
+using Alpt.Grid.Silo.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,7 +22,8 @@ public sealed partial class TrialWorker(
     IOptions<GridSiloOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<TrialWorker> logger) : BackgroundService
+    ILogger<TrialWorker> logger,
+    GridMetrics? metrics = null) : BackgroundService
 {
     /// <summary>How long a cancelled trial gets to stop before its thread is abandoned.</summary>
     private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(5);
@@ -59,7 +62,16 @@ public sealed partial class TrialWorker(
         }
 
         LogStarted(WorkerName, slots.Count, string.Join(",", slots.Select(s => s.Device)));
-        await Task.WhenAll(slots.Select(slot => RunSlotAsync(slot, stoppingToken)));
+        var devices = slots.GroupBy(s => s.Device, StringComparer.Ordinal).Select(g => (Device: g.Key, Count: g.Count())).ToList();
+        devices.ForEach(d => metrics?.SlotsStarted(d.Device, d.Count));
+        try
+        {
+            await Task.WhenAll(slots.Select(slot => RunSlotAsync(slot, stoppingToken)));
+        }
+        finally
+        {
+            devices.ForEach(d => metrics?.SlotsStopped(d.Device, d.Count));
+        }
     }
 
     private async Task RunSlotAsync(WorkerSlot slot, CancellationToken stoppingToken)
@@ -105,7 +117,15 @@ public sealed partial class TrialWorker(
             }
 
             idle = TimeSpan.FromMilliseconds(10);
-            await RunTrialAsync(slot, assignment, stoppingToken);
+            metrics?.SlotBusy(slot.Device);
+            try
+            {
+                await RunTrialAsync(slot, assignment, stoppingToken);
+            }
+            finally
+            {
+                metrics?.SlotIdle(slot.Device);
+            }
         }
     }
 
@@ -113,7 +133,10 @@ public sealed partial class TrialWorker(
     {
         var seed = grains.GetGrain<ISeedGrain>(assignment.SeedId);
         using var trialCancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var progress = new LatestProgress();
+        var labels = TrialLabels.Of(assignment.Config);
+        var meter = metrics is null ? null : new TrialProgressMeter(metrics, labels, slot.Device, time);
+        var progress = new LatestProgress(meter);
+        var started = time.GetTimestamp();
         var run = RunOnDedicatedThread(slot, assignment, progress, trialCancel.Token);
         var leaseLost = false;
         var stalled = false;
@@ -161,6 +184,10 @@ public sealed partial class TrialWorker(
             await Task.WhenAny(run, Task.Delay(CancelGrace, time, CancellationToken.None));
         }
 
+        meter?.Complete();
+        var attemptOutcome = leaseLost || (stoppingToken.IsCancellationRequested && !run.IsCompletedSuccessfully) ? "abandoned"
+            : run.IsCompletedSuccessfully ? "succeeded" : "failed";
+        metrics?.TrialAttemptEnded(labels, slot.Device, attemptOutcome, time.GetElapsedTime(started));
         if (leaseLost)
         {
             return;
@@ -253,13 +280,17 @@ public sealed partial class TrialWorker(
         return result.Task;
     }
 
-    private sealed class LatestProgress : IProgress<TrialProgress>
+    private sealed class LatestProgress(TrialProgressMeter? meter) : IProgress<TrialProgress>
     {
         private TrialProgress? latest;
 
         public TrialProgress? Latest => Volatile.Read(ref latest);
 
-        public void Report(TrialProgress value) => Volatile.Write(ref latest, value);
+        public void Report(TrialProgress value)
+        {
+            Volatile.Write(ref latest, value);
+            meter?.Observe(value);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Worker} has no slots (coordinator only)")]
