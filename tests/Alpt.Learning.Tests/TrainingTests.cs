@@ -107,25 +107,6 @@ public sealed class TrainingTests
         }
     }
 
-    [Fact]
-    public void The_annotation_split_spends_exactly_the_budget_on_whole_segments()
-    {
-        var data = SyntheticEnvironment.Dataset("synth-a", 1_000);
-
-        var split = AnnotationSplit.Pick(data, 130, 20, seed: 4);
-        var again = AnnotationSplit.Pick(data, 130, 20, seed: 4);
-        var other = AnnotationSplit.Pick(data, 130, 20, seed: 5);
-
-        Assert.Equal(130, split.LabelledTransitions.Length);
-        Assert.Equal(870, split.UnlabelledTransitions.Length);
-        Assert.Empty(split.LabelledTransitions.Intersect(split.UnlabelledTransitions));
-        Assert.Equal(130, split.Labelled.Sum(r => r.Length));
-        Assert.All(split.Labelled, r => Assert.Equal(data.EpisodeOf(r.Start), data.EpisodeOf(r.End - 1)));
-        Assert.Equal(split.LabelledTransitions, again.LabelledTransitions);
-        Assert.NotEqual(split.LabelledTransitions, other.LabelledTransitions);
-        Assert.Throws<ArgumentOutOfRangeException>(() => AnnotationSplit.Pick(data, 1_001, 20, 1));
-    }
-
     /// <summary>Reports synchronously (Progress&lt;T&gt; would post to the thread pool).</summary>
     private sealed class Inline(Action<TrialProgress> report) : IProgress<TrialProgress>
     {

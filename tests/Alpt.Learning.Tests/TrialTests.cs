@@ -48,7 +48,7 @@ public sealed class TrialTests
         Assert.Null(labelledOnly.IdmAccuracy);
         Assert.NotNull(idmTarget.IdmAccuracy);
         Assert.Null(oracle.IdmAccuracy);
-        Assert.Equal(0, oracle.LabelledTransitions);
+        Assert.Equal(2_000, oracle.LabelledTransitions);
         Assert.DoesNotContain(TrialPhases.IdmTraining, phases);
         Assert.Contains(TrialPhases.PolicyTraining, phases);
         Assert.Contains(TrialPhases.Evaluation, phases);

@@ -39,7 +39,7 @@ public static class TrialRunner
         ArgumentNullException.ThrowIfNull(datasets);
         ArgumentNullException.ThrowIfNull(device);
         spec.Validate();
-        ArgumentNullException.ThrowIfNull(environment);
+        environment ??= ArcadeEnvironment.Instance;
         if (threads is { } count)
         {
             TorchRuntime.SetThreads(count);
@@ -63,13 +63,14 @@ public static class TrialRunner
         }
 
         phases[TrialPhases.Datasets] = clock.Elapsed.TotalSeconds;
-        var budget = spec.Method == TrialMethod.Oracle ? 0 : spec.Budget;
-        if (budget >= target.TransitionCount)
+        var budget = spec.Budget;
+        if (spec.Method != TrialMethod.Oracle && budget >= target.TransitionCount)
         {
             throw new ArgumentException($"Budget {budget} must be below the target dataset's {target.TransitionCount} transitions.");
         }
 
-        var split = AnnotationSplit.Pick(target, budget, hp.Data.SegmentLength, DeriveSeed(spec.Seed, 1));
+        // The oracle sees every true label, so it has no split.
+        var split = spec.Method == TrialMethod.Oracle ? null : AnnotationSplit.Create(target, budget, hp.Data.SegmentLength, (ulong)DeriveSeed(spec.Seed, 1));
         using var store = new FrameStore([target, .. sources], device);
 
         // Labels the policy learns from, and where.
@@ -78,12 +79,12 @@ public static class TrialRunner
         var labels = (byte[])target.Actions.Clone();
         if (spec.Method == TrialMethod.LabelledOnly)
         {
-            runs = split.Labelled;
+            runs = [.. split!.Segments.Select(s => new TransitionRun(s.Start, s.Start + s.Length))];
         }
         else if (spec.Method.UsesIdm())
         {
-            var predicted = TrainIdmAndLabel(spec, target, sources, split, store, device, phases, curves, progress, cancellationToken, checkpoints?.Idm);
-            accuracy = IdmLabeller.Score(predicted, split.UnlabelledTransitions.Select(t => target.Actions[t]).ToArray());
+            var predicted = TrainIdmAndLabel(spec, target, sources, split!, store, device, phases, curves, progress, cancellationToken, checkpoints?.Idm);
+            accuracy = IdmLabeller.Score(predicted, [.. split!.HiddenActions]);
             for (var i = 0; i < predicted.Length; i++)
             {
                 labels[split.UnlabelledTransitions[i]] = predicted[i];
@@ -123,8 +124,8 @@ public static class TrialRunner
 
         return new TrialResult(
             spec,
-            split.LabelledTransitions.Length,
-            split.UnlabelledTransitions.Length,
+            split?.LabelledTransitions.Count ?? target.TransitionCount,
+            split?.UnlabelledTransitions.Count ?? 0,
             accuracy,
             new EvaluationOutcome(evaluated.Game, evaluated.Variant, returns.Length, targetReturn, mean, std, reference.Normalize(mean), reference.Random, reference.Expert, returns),
             phases,
@@ -151,7 +152,7 @@ public static class TrialRunner
         var hp = spec.Hyperparameters.Idm;
         var clock = Stopwatch.StartNew();
         // Shared actions: one head for all. Disjoint: a head per game, so sources share no action ids with the target.
-        var targetSlice = new IdmExampleSet(spec.Target.ToString(), target, 0, split.LabelledTransitions, 0);
+        var targetSlice = new IdmExampleSet(spec.Target.ToString(), target, 0, [.. split.LabelledTransitions], 0);
         var sets = new List<IdmExampleSet> { targetSlice };
         for (var i = 0; i < sources.Count; i++)
         {
@@ -179,7 +180,7 @@ public static class TrialRunner
         }
 
         clock.Restart();
-        var unlabelled = targetSlice with { Transitions = split.UnlabelledTransitions };
+        var unlabelled = targetSlice with { Transitions = [.. split.UnlabelledTransitions] };
         var predicted = IdmLabeller.Label(model, store, unlabelled, hp.WindowEachSide, hp.LabelBatchSize, progress, cancellationToken);
         phases[TrialPhases.Labelling] = clock.Elapsed.TotalSeconds;
         return predicted;

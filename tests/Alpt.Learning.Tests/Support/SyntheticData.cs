@@ -26,6 +26,14 @@ public sealed class SyntheticGame(string name, string variant = "standard") : IG
 
     public int GridSize => 10;
 
+    public Palette Palette { get; } = new([("background", new Rgb(0, 0, 0)), ("cell", new Rgb(200, 60, 90))]);
+
+    public ActionSpace ActionSpace => ActionSpace.Shared;
+
+    public int MaxEpisodeSteps => EpisodeLength;
+
+    public ObservationShape ShapeAt(int scale = 1) => new(3, 10 * scale, 10 * scale);
+
     public void Reset(ulong seed)
     {
         _random = new Random((int)(seed % int.MaxValue));
