@@ -69,6 +69,10 @@ public static class GameCatalogue
         var factories = new Func<int, GameDescriptor>[]
         {
             Breakout.CreateDescriptor,
+            SpaceInvaders.CreateDescriptor,
+            Freeway.CreateDescriptor,
+            Asterix.CreateDescriptor,
+            Seaquest.CreateDescriptor,
         };
         var descriptors = new GameDescriptor[factories.Length];
         var offset = ActionVocabulary.Size;

@@ -12,7 +12,6 @@ public abstract class GridGame : IGame
     public const int Size = 10;
 
     private const int Cells = Size * Size;
-    private readonly byte[] _cells = new byte[Cells];
     private readonly bool[] _responds = new bool[ActionVocabulary.Size];
     private readonly double _sticky;
     private GameRng _stickyRng;
@@ -104,51 +103,20 @@ public abstract class GridGame : IGame
             throw new ArgumentException($"A {Name} frame at scale {scale} is {3 * plane} bytes (3x{Size * scale}x{Size * scale}); the buffer has {frame.Length}.", nameof(frame));
         }
 
-        var cells = _cells;
-        Array.Clear(cells);
-        Draw(cells);
-        var red = Palette.Red;
-        var green = Palette.Green;
-        var blue = Palette.Blue;
-        if (scale == 1)
-        {
-            var r = frame[..Cells];
-            var g = frame.Slice(Cells, Cells);
-            var b = frame.Slice(2 * Cells, Cells);
-            for (var i = 0; i < Cells; i++)
-            {
-                var kind = cells[i];
-                r[i] = red[kind];
-                g[i] = green[kind];
-                b[i] = blue[kind];
-            }
-
-            return;
-        }
-
-        var width = Size * scale;
-        for (var y = 0; y < Size; y++)
-        {
-            for (var x = 0; x < Size; x++)
-            {
-                var kind = cells[(y * Size) + x];
-                for (var dy = 0; dy < scale; dy++)
-                {
-                    var offset = (((y * scale) + dy) * width) + (x * scale);
-                    frame.Slice(offset, scale).Fill(red[kind]);
-                    frame.Slice(plane + offset, scale).Fill(green[kind]);
-                    frame.Slice((2 * plane) + offset, scale).Fill(blue[kind]);
-                }
-            }
-        }
+        // Background first (vectorized fills), then each object paints its own cells: cheaper than mapping every cell.
+        var background = 0;
+        frame[..plane].Fill(Palette.Red[background]);
+        frame.Slice(plane, plane).Fill(Palette.Green[background]);
+        frame.Slice(2 * plane, plane).Fill(Palette.Blue[background]);
+        Draw(new Canvas(frame, scale, Palette));
     }
 
     /// <summary>The scripted expert's choice in the current state (uses the game's internals; see each game).</summary>
     internal GameAction ChooseExpertAction() => ExpertAction();
 
-    /// <summary>Draws the object kinds (palette indices) of the current state into <paramref name="cells"/>
-    /// (row-major, y = 0 at the top), which arrive cleared to the background.</summary>
-    private protected abstract void Draw(byte[] cells);
+    /// <summary>Paints the object kinds (palette indices) of the current state onto <paramref name="canvas"/>,
+    /// which arrives filled with the background; a later paint of a cell wins.</summary>
+    private protected abstract void Draw(Canvas canvas);
 
     private protected abstract void ResetCore();
 
@@ -186,8 +154,87 @@ public abstract class GridGame : IGame
         return true;
     }
 
+    /// <summary>True when some fixed continuation (one of the minimal actions, repeated) survives
+    /// <paramref name="horizon"/> steps after <paramref name="first"/>; <paramref name="reward"/> is the first such line's reward.</summary>
+    private protected bool SurvivesWithSomeContinuation(GameAction first, int horizon, out float reward)
+    {
+        var minimal = Descriptor.MinimalActions;
+        for (var i = 0; i < minimal.Count; i++)
+        {
+            if (Survives(first, minimal[i], horizon, out reward))
+            {
+                return true;
+            }
+        }
+
+        reward = 0;
+        return false;
+    }
+
     /// <summary>The lookahead copy after the last <see cref="Survives"/> call.</summary>
     private protected GridGame Scratch => _scratch ??= CreateScratch();
 
     private protected static int Index(int x, int y) => (y * Size) + x;
+
+    /// <summary>A periodic timer without division: true once every <paramref name="period"/> calls
+    /// (the first time on call number <paramref name="period"/> when started at <paramref name="period"/>).</summary>
+    private protected static bool Every(ref int countdown, int period)
+    {
+        if (--countdown > 0)
+        {
+            return false;
+        }
+
+        countdown = period;
+        return true;
+    }
+
+    /// <summary>A frame being rendered: paints cells (row-major index, y = 0 at the top) in palette colours at the frame's scale.</summary>
+    private protected readonly ref struct Canvas
+    {
+        private readonly Span<byte> _frame;
+        private readonly int _scale;
+        private readonly int _plane;
+        private readonly byte[] _red;
+        private readonly byte[] _green;
+        private readonly byte[] _blue;
+
+        public Canvas(Span<byte> frame, int scale, Palette palette)
+        {
+            _frame = frame;
+            _scale = scale;
+            _plane = frame.Length / 3;
+            _red = palette.Red;
+            _green = palette.Green;
+            _blue = palette.Blue;
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Paint(int cell, byte kind)
+        {
+            if (_scale == 1)
+            {
+                _frame[cell] = _red[kind];
+                _frame[_plane + cell] = _green[kind];
+                _frame[(2 * _plane) + cell] = _blue[kind];
+                return;
+            }
+
+            PaintScaled(cell, kind);
+        }
+
+        private void PaintScaled(int cell, byte kind)
+        {
+            var width = Size * _scale;
+            var x = cell % Size;
+            var y = cell / Size;
+            for (var dy = 0; dy < _scale; dy++)
+            {
+                var offset = (((y * _scale) + dy) * width) + (x * _scale);
+                _frame.Slice(offset, _scale).Fill(_red[kind]);
+                _frame.Slice(_plane + offset, _scale).Fill(_green[kind]);
+                _frame.Slice((2 * _plane) + offset, _scale).Fill(_blue[kind]);
+            }
+        }
+    }
 }

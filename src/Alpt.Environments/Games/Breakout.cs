@@ -164,27 +164,27 @@ internal sealed class Breakout : GridGame
         return new StepResult(reward, terminal);
     }
 
-    private protected override void Draw(byte[] cells)
+    private protected override void Draw(Canvas canvas)
     {
         var bricks = _bricks;
         for (var i = Size; i <= (_brickRows * Size) + Size - 1; i++)
         {
             if (bricks[i])
             {
-                cells[i] = Brick;
+                canvas.Paint(i, Brick);
             }
         }
 
         if (_lastX != _ballX || _lastY != _ballY)
         {
-            cells[Index(_lastX, _lastY)] = Trail;
+            canvas.Paint(Index(_lastX, _lastY), Trail);
         }
 
-        cells[Index(_ballX, _ballY)] = Ball;
+        canvas.Paint(Index(_ballX, _ballY), Ball);
         var row = (Size - 1) * Size;
         for (var i = 0; i < _paddleWidth; i++)
         {
-            cells[row + _paddleX + i] = Paddle;
+            canvas.Paint(row + _paddleX + i, Paddle);
         }
     }
 

@@ -82,8 +82,8 @@ public sealed record TrialHyperparameters(
 
     public static TrialHyperparameters Quick { get; } = new(
         new(TargetTransitions: 25_000, SourceTransitions: 25_000, SegmentLength: 25),
-        new(WindowEachSide: 1, ConvChannels: 16, Width: 64, Layers: 1, Heads: 4, Steps: 1500, BatchSize: 64, LearningRate: 1e-3),
-        new(Context: 8, ConvChannels: 16, Width: 64, Layers: 2, Heads: 4, Steps: 1500, BatchSize: 32),
+        new(WindowEachSide: 1, ConvChannels: 16, Width: 64, Layers: 1, Heads: 4, Steps: 500, BatchSize: 256, LearningRate: 2e-3),
+        new(Context: 8, ConvChannels: 16, Width: 64, Layers: 2, Heads: 4, Steps: 500, BatchSize: 64, LearningRate: 1e-3),
         new(Episodes: 16, MaxSteps: 500));
 
     public static TrialHyperparameters Smoke { get; } = new(
