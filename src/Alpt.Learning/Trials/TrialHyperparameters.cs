@@ -6,7 +6,10 @@ namespace Alpt.Learning.Trials;
 [JsonConverter(typeof(JsonStringEnumConverter<PolicyKind>))]
 public enum PolicyKind
 {
+    [JsonStringEnumMemberName("dt")]
     DecisionTransformer,
+
+    [JsonStringEnumMemberName("bc")]
     BehaviourCloning,
 }
 
