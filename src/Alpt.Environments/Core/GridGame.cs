@@ -1,10 +1,11 @@
 namespace Alpt.Environments.Core;
 
 /// <summary>
-/// What every 10×10 game shares: action filtering to the minimal set, sticky actions, rendering from a
-/// grid of object kinds through the palette, and the state copy that scripted experts look ahead with.
-/// A game only implements its rules (<see cref="ResetCore"/>, <see cref="StepCore"/>), draws object
-/// kinds into cells (<see cref="Draw"/>) and plays its expert (<see cref="ExpertAction"/>).
+/// What every 10×10 game shares: action filtering to the minimal set, sticky actions, rendering into the
+/// caller's buffer through the palette (background fill, then each object painted at the frame's scale), and
+/// the state copy that scripted experts look ahead with. A game only implements its rules
+/// (<see cref="ResetCore"/>, <see cref="StepCore"/>), paints its objects (<see cref="Draw"/>) and plays its
+/// expert (<see cref="ExpertAction"/>).
 /// </summary>
 public abstract class GridGame : IGame
 {
@@ -17,6 +18,7 @@ public abstract class GridGame : IGame
     private GameRng _stickyRng;
     private GameAction _previousAction;
     private GridGame? _scratch;
+    private bool _started;
 
     /// <summary>The game's own randomness (spawns, speeds); part of the state a lookahead copies.</summary>
     private protected GameRng Rng;
@@ -70,11 +72,17 @@ public abstract class GridGame : IGame
         Rng = new GameRng(seed);
         _stickyRng = new GameRng(GameRng.Derive(seed, 0x571C4));
         _previousAction = GameAction.Noop;
+        _started = true;
         ResetCore();
     }
 
     public StepResult Step(GameAction action)
     {
+        if (!_started)
+        {
+            throw NotStarted();
+        }
+
         var index = (int)action;
         if ((uint)index >= ActionVocabulary.Size || !_responds[index])
         {
@@ -97,6 +105,11 @@ public abstract class GridGame : IGame
             throw new ArgumentOutOfRangeException(nameof(scale), scale, "The upscale factor must be at least 1.");
         }
 
+        if (!_started)
+        {
+            throw NotStarted();
+        }
+
         var plane = Cells * scale * scale;
         if (frame.Length != 3 * plane)
         {
@@ -111,8 +124,10 @@ public abstract class GridGame : IGame
         Draw(new Canvas(frame, scale, Palette));
     }
 
+    private InvalidOperationException NotStarted() => new($"Reset the {Name} game with a seed before stepping or rendering it.");
+
     /// <summary>The scripted expert's choice in the current state (uses the game's internals; see each game).</summary>
-    internal GameAction ChooseExpertAction() => ExpertAction();
+    internal GameAction ChooseExpertAction() => _started ? ExpertAction() : throw NotStarted();
 
     /// <summary>Paints the object kinds (palette indices) of the current state onto <paramref name="canvas"/>,
     /// which arrives filled with the background; a later paint of a cell wins.</summary>
@@ -138,7 +153,7 @@ public abstract class GridGame : IGame
     /// </summary>
     private protected bool Survives(GameAction first, GameAction then, int horizon, out float reward)
     {
-        var scratch = _scratch ??= CreateScratch();
+        var scratch = Scratch;
         scratch.CopyStateFrom(this);
         reward = 0;
         for (var i = 0; i < horizon; i++)
@@ -172,7 +187,14 @@ public abstract class GridGame : IGame
     }
 
     /// <summary>The lookahead copy after the last <see cref="Survives"/> call.</summary>
-    private protected GridGame Scratch => _scratch ??= CreateScratch();
+    private protected GridGame Scratch => _scratch ??= StartedScratch();
+
+    private GridGame StartedScratch()
+    {
+        var scratch = CreateScratch();
+        scratch._started = true;
+        return scratch;
+    }
 
     private protected static int Index(int x, int y) => (y * Size) + x;
 
