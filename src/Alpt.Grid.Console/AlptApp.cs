@@ -55,6 +55,7 @@ public static class AlptApp
                 .WithDescription("Print the version, the TorchSharp backend in use (cpu/cuda) and its threads.");
             Commands.Environments.EnvironmentCommands.Register(config);
             Commands.Grid.GridCommands.Register(config);
+            Commands.Learning.LearningCommands.Register(config);
         });
         return app;
     }
