@@ -53,6 +53,8 @@ public static class AlptApp
 
             config.AddCommand<VersionCommand>("version")
                 .WithDescription("Print the version, the TorchSharp backend in use (cpu/cuda) and its threads.");
+            Commands.Grid.GridCommands.Register(config);
+            Commands.Learning.LearningCommands.Register(config);
         });
         return app;
     }
