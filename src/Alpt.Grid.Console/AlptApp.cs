@@ -55,6 +55,7 @@ public static class AlptApp
                 .WithDescription("Print the version, the TorchSharp backend in use (cpu/cuda) and its threads.");
             Commands.Grid.GridCommands.Register(config);
             Commands.Learning.LearningCommands.Register(config);
+            Commands.Sweeps.SweepCommands.Register(config);
         });
         return app;
     }
