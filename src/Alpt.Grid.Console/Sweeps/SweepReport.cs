@@ -61,8 +61,11 @@ public sealed record Comparison(
     double CiLow,
     double CiHigh);
 
-/// <summary>The results of a sweep: a row per experiment and the comparisons that matter.</summary>
-public sealed record SweepReport(string SweepId, IReadOnlyList<ExperimentRow> Experiments, IReadOnlyList<Comparison> Comparisons)
+/// <summary>One trial's record: its terminal state, attempts and metrics (or error).</summary>
+public sealed record TrialRecord(string Trial, string Experiment, int Seed, string State, int Attempts, string? Worker, string? Error, IReadOnlyDictionary<string, double>? Metrics);
+
+/// <summary>The results of a sweep: a row per experiment, the comparisons that matter, and every trial.</summary>
+public sealed record SweepReport(string SweepId, IReadOnlyList<ExperimentRow> Experiments, IReadOnlyList<Comparison> Comparisons, IReadOnlyList<TrialRecord> Trials)
 {
     public static readonly string[] Baselines = ["idm-target", "labelled-only"];
 
@@ -117,7 +120,9 @@ public sealed record SweepReport(string SweepId, IReadOnlyList<ExperimentRow> Ex
             }
         }
 
-        return new SweepReport(sweepId, [.. ordered.Select(r => r.Row)], comparisons);
+        var trials = ordered.SelectMany(r => r.Summary.Seeds.Select(seed => new TrialRecord(
+            Abstractions.Sweeps.SweepExpansion.SeedId(r.Summary.Id, seed.Seed), r.Summary.Id, seed.Seed, seed.State.ToString().ToLowerInvariant(), seed.Attempts, seed.Worker, seed.Error, seed.Metrics)));
+        return new SweepReport(sweepId, [.. ordered.Select(r => r.Row)], comparisons, [.. trials]);
     }
 
     /// <summary>Difference of means (a − b) and its 95% Welch interval; NaN bounds when either side has one value.</summary>

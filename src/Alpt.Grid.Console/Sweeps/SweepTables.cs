@@ -11,6 +11,13 @@ public static class SweepTables
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(report);
+
+        // Redirected output (a log, a file) is not limited to a terminal's width: keep rows on one line.
+        if (!console.Profile.Capabilities.Interactive && console.Profile.Width < 160)
+        {
+            console.Profile.Width = 160;
+        }
+
         var experiments = new Table().Title($"sweep {Markup.Escape(report.SweepId)}: experiments (mean ± std [[95% CI]] over seeds)")
             .AddColumns("target", "sources", "budget", "method", "n", "IDM accuracy", "normalized return", "return");
         foreach (var r in report.Experiments)
@@ -37,11 +44,13 @@ public static class SweepTables
             var colour = double.IsFinite(c.CiLow) && c.CiLow > 0 ? "green" : double.IsFinite(c.CiHigh) && c.CiHigh < 0 ? "red" : "default";
             comparisons.AddRow(
                 Markup.Escape(c.Target), c.Budget.ToString(CultureInfo.InvariantCulture), Markup.Escape(c.Sources), Markup.Escape(c.Baseline), Markup.Escape(c.Metric),
-                $"{c.NAlpt} vs {c.NBaseline}", $"[{colour}]{c.Difference.ToString("+0.000;-0.000", CultureInfo.InvariantCulture)}[/]", Markup.Escape(ci));
+                $"{c.NAlpt} vs {c.NBaseline}", $"[{colour}]{Markup.Escape(Signed(c.Difference, format))}[/]", Markup.Escape(ci));
         }
 
         console.Write(comparisons);
     }
+
+    private static string Signed(double value, string format) => (value >= 0 ? "+" : "") + value.ToString(format, CultureInfo.InvariantCulture);
 
     public static string Format(Estimate? e, string format)
     {
