@@ -68,6 +68,10 @@ internal sealed class AlptProcess : IDisposable
         return (alpt.ExitCode, alpt.Output);
     }
 
+    /// <summary>Output with line wrapping undone (Spectre wraps messages at 80 columns when redirected).</summary>
+    public static string Unwrapped(string output) =>
+        System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
+
     public void WaitForExit(TimeSpan limit)
     {
         if (!process.WaitForExit(limit))
@@ -126,7 +130,7 @@ internal sealed class AlptProcess : IDisposable
     private static string ConsoleDll()
     {
         // Same configuration as this test assembly (bin/<Configuration>/net10.0).
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var dll = Path.Combine(SweepSpecTests.RepositoryRoot(), "src", "Alpt.Grid.Console", "bin", configuration, "net10.0", "alpt.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("build the console first", dll);
     }

@@ -121,7 +121,7 @@ public sealed class SweepEndToEndTests(SmokeSweepFixture smoke) : IClassFixture<
         using var json = JsonDocument.Parse(output);
         Assert.Equal(SmokeTrials, json.RootElement.GetProperty("counts").GetProperty("succeeded").GetInt32());
         Assert.NotEqual(0, unknownExit);
-        Assert.Contains("sweep 'nope' does not exist (known: smoke)", unknownOutput, StringComparison.Ordinal);
+        Assert.Contains("sweep 'nope' does not exist (known: smoke)", AlptProcess.Unwrapped(unknownOutput), StringComparison.Ordinal);
     }
 }
 
@@ -139,7 +139,7 @@ public sealed class SweepErrorTests : IDisposable
         var (exit, output) = AlptProcess.Run(sandbox, "sweep", "run", "bad.yaml");
 
         Assert.NotEqual(0, exit);
-        Assert.Contains("source set [freeway] contains the target 'freeway'", output, StringComparison.Ordinal);
+        Assert.Contains("source set [freeway] contains the target 'freeway'", AlptProcess.Unwrapped(output), StringComparison.Ordinal);
         Assert.False(Directory.Exists(sandbox.PathOf(".alpt")));
     }
 
@@ -149,7 +149,7 @@ public sealed class SweepErrorTests : IDisposable
         var (exit, output) = AlptProcess.Run(sandbox, "sweep", "list", "--gateway", "127.0.0.1:9");
 
         Assert.NotEqual(0, exit);
-        Assert.Contains("could not reach the grid: tried cluster 'alpt' through the gateway 127.0.0.1:9", output, StringComparison.Ordinal);
+        Assert.Contains("could not reach the grid: tried cluster 'alpt' through the gateway 127.0.0.1:9", AlptProcess.Unwrapped(output), StringComparison.Ordinal);
     }
 }
 

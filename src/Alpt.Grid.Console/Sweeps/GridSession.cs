@@ -88,6 +88,7 @@ public sealed class GridSession : IAsyncDisposable
         }
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Embedded", Args = [], DisableDefaults = true });
+        builder.Configuration.AddEnvironmentVariables("ALPT_");
         builder.Logging.ClearProviders();
         builder.AddGridSilo(o =>
         {
@@ -132,6 +133,7 @@ public sealed class GridSession : IAsyncDisposable
         const int attempts = 3;
         var tried = 0;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Client", Args = [], DisableDefaults = true });
+        builder.Configuration.AddEnvironmentVariables("ALPT_");
         builder.Logging.ClearProviders();
         if (gateway is null)
         {

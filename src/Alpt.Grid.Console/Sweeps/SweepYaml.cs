@@ -52,6 +52,11 @@ public static class SweepYaml
         {
             throw new InvalidSweepSpecException($"{source}: malformed YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner reports some unterminated constructs this way, without a position.
+            throw new InvalidSweepSpecException($"{source}: malformed YAML (an unterminated list, mapping or quote?): {e.Message}", e);
+        }
 
         var problems = new List<string>();
         var values = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
