@@ -32,7 +32,25 @@ internal sealed class EmbeddedGrid : IAsyncDisposable
             configure(options);
         });
         var host = builder.Build();
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            // Stop whatever did start; the start failure is the error worth reporting.
+            try
+            {
+                await host.StopAsync();
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            host.Dispose();
+            throw;
+        }
+
         return new EmbeddedGrid(host);
     }
 

@@ -116,4 +116,55 @@ public sealed class EmbeddedSiloTests : IDisposable
             Assert.Contains(await grid.Grains.GetGrain<ISweepRegistryGrain>(0).List(), e => e.SweepId == "durable");
         }
     }
+
+    [Fact]
+    public async Task A_second_silo_on_the_same_data_directory_fails_at_start_with_a_clear_message()
+    {
+        await using var first = await EmbeddedGrid.StartAsync(data, o => o.Slots = "none");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EmbeddedGrid.StartAsync(data, o => o.Slots = "none"));
+
+        Assert.Contains("is in use by another process", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cuda_worker_on_a_machine_without_cuda_fails_at_start()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EmbeddedGrid.StartAsync(data, o => o.Slots = "cuda:0"));
+
+        Assert.Contains("worker slot device 'cuda:0' cannot be used", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Azure_mode_without_a_connection_string_is_refused_naming_the_setting()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EmbeddedGrid.StartAsync(data, o => o.Clustering = Configuration.ClusteringMode.Azure));
+
+        Assert.Contains("no storage connection string is configured", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_hung_trial_is_cancelled_retried_and_failed_while_the_rest_of_the_sweep_goes_on()
+    {
+        await using var grid = await EmbeddedGrid.StartAsync(data, o =>
+        {
+            o.Slots = "cpu*2";
+            o.LeaseDuration = TimeSpan.FromSeconds(3);
+            o.HeartbeatInterval = TimeSpan.FromMilliseconds(100);
+            o.TrialStallTimeout = TimeSpan.FromMilliseconds(500);
+            o.Executor.Kind = "synthetic";
+            o.Executor.DelayMilliseconds = 20;
+            o.Executor.HangSeeds = [1];
+        });
+        var spec = new SweepSpec { Name = "hang", Targets = ["breakout"], Budgets = [123], Methods = ["oracle"], Seeds = [0, 1, 2], MaxAttempts = 2 };
+
+        await grid.Grains.GetGrain<ISweepGrain>("hang").Launch(spec);
+        var status = await grid.WaitForCompletion("hang", TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, status.Counts.Succeeded);
+        Assert.Equal(1, status.Counts.Failed);
+        var hung = Assert.Single((await grid.Grains.GetGrain<ISweepGrain>("hang").GetResults()).Single().Seeds, s => s.Seed == 1);
+        Assert.Equal((SeedState.Failed, 2), (hung.State, hung.Attempts));
+        Assert.Contains("no progress", hung.Error, StringComparison.Ordinal);
+    }
 }

@@ -61,6 +61,12 @@ public sealed class GridSiloOptions
     /// <summary>How often a running trial heartbeats; empty means a third of the lease.</summary>
     public TimeSpan? HeartbeatInterval { get; set; }
 
+    /// <summary>
+    /// A trial that reports no new progress for this long is taken as hung: it is cancelled and the
+    /// attempt fails (heartbeats come from the slot, so a hung trial would otherwise hold its lease forever).
+    /// </summary>
+    public TimeSpan TrialStallTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>How long an idle slot waits at most between asking the queue for work.</summary>
     public TimeSpan MaxIdlePoll { get; set; } = TimeSpan.FromMilliseconds(500);
 

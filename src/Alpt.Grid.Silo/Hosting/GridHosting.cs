@@ -45,6 +45,9 @@ public static class GridHosting
         var options = ReadOptions(builder.Configuration);
         configure?.Invoke(options);
         Validate(options);
+
+        // A CUDA slot on a machine without CUDA fails here, before anything starts, with the reason.
+        WorkerSlot.CheckDevices(WorkerSlot.Parse(options.Slots));
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(GridClock.System);
@@ -63,6 +66,12 @@ public static class GridHosting
             "synthetic" => new SyntheticTrialExecutor(options.Executor),
             _ => throw new InvalidOperationException($"Grid:Executor:Kind '{options.Executor.Kind}' is not known (learning, noop, synthetic)"),
         });
+
+        if (options.Clustering == ClusteringMode.Embedded)
+        {
+            // Registered before the silo, so it starts (and fails) first.
+            builder.Services.AddHostedService(_ => new DataDirectoryLock(Path.GetFullPath(options.DataDirectory)));
+        }
 
         builder.UseOrleans(silo =>
         {
@@ -107,7 +116,7 @@ public static class GridHosting
         ArgumentNullException.ThrowIfNull(builder);
         var options = ReadOptions(builder.Configuration);
         configure?.Invoke(options);
-        Validate(options);
+        Validate(options, silo: false);
         builder.UseOrleansClient(client =>
         {
             if (options.Clustering == ClusteringMode.Embedded)
@@ -129,13 +138,24 @@ public static class GridHosting
     }
 
     /// <summary>Checks the options before anything starts, naming the setting at fault (never its secret value).</summary>
-    public static void Validate(GridSiloOptions options)
+    public static void Validate(GridSiloOptions options, bool silo = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = new List<string>();
         if (options.Clustering == ClusteringMode.Azure && string.IsNullOrWhiteSpace(options.StorageConnectionString))
         {
             problems.Add("Grid:Clustering is Azure but no storage connection string is configured (Grid:StorageConnectionString, ConnectionStrings:AlptGrid, or the environment variable ALPT_Grid__StorageConnectionString)");
+        }
+
+        if (!silo)
+        {
+            if (options.Clustering == ClusteringMode.Embedded && options.GatewayPort is < 1 or > 65535)
+            {
+                problems.Add($"Grid:GatewayPort ({options.GatewayPort}) must be a port in 1..65535");
+            }
+
+            Throw(problems);
+            return;
         }
 
         if (!IPAddress.TryParse(options.AdvertisedAddress, out _))
@@ -167,6 +187,11 @@ public static class GridHosting
             problems.Add("Grid:Slots: " + e.Message);
         }
 
+        Throw(problems);
+    }
+
+    private static void Throw(List<string> problems)
+    {
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("grid configuration is invalid: " + string.Join("; ", problems));

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -10,11 +11,15 @@ namespace Alpt.Grid.Silo.Storage;
 /// Grain state as one file per grain under a directory (the embedded mode's durable store). A write
 /// goes to a temp file that is renamed over the old one, so a process killed mid-write leaves the
 /// previous state intact. Each file starts with a version number that is the ETag: a write whose
-/// ETag is not the stored one is rejected, as Orleans expects of any storage.
+/// ETag is not the stored one is rejected, as Orleans expects of any storage. One process owns the
+/// directory (see <see cref="DataDirectoryLock"/>), so versions it has seen are cached to save a read
+/// per write.
 /// </summary>
 public sealed class DirectoryGrainStorage(string root, IGrainStorageSerializer serializer) : IGrainStorage
 {
     private const int HeaderBytes = sizeof(long);
+
+    private readonly ConcurrentDictionary<string, long> versions = new(StringComparer.Ordinal);
 
     public string Root { get; } = Path.GetFullPath(root);
 
@@ -29,6 +34,7 @@ public sealed class DirectoryGrainStorage(string root, IGrainStorageSerializer s
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
+            versions[path] = 0;
             grainState.State = Activator.CreateInstance<T>();
             grainState.ETag = null;
             grainState.RecordExists = false;
@@ -41,6 +47,7 @@ public sealed class DirectoryGrainStorage(string root, IGrainStorageSerializer s
         }
 
         var version = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        versions[path] = version;
         grainState.State = serializer.Deserialize<T>(new BinaryData(bytes.AsMemory(HeaderBytes)));
         grainState.ETag = version.ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
@@ -50,7 +57,7 @@ public sealed class DirectoryGrainStorage(string root, IGrainStorageSerializer s
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var path = PathOf(stateName, grainId);
-        var stored = await StoredVersion(path);
+        var stored = versions.TryGetValue(path, out var known) ? (known == 0 ? null : known) : await StoredVersion(path);
         CheckETag(path, stored, grainState.ETag);
         var next = (stored ?? 0) + 1;
         var payload = serializer.Serialize(grainState.State).ToMemory();
@@ -61,6 +68,7 @@ public sealed class DirectoryGrainStorage(string root, IGrainStorageSerializer s
         var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         await File.WriteAllBytesAsync(temp, bytes);
         File.Move(temp, path, overwrite: true);
+        versions[path] = next;
         grainState.ETag = next.ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
     }
@@ -69,8 +77,9 @@ public sealed class DirectoryGrainStorage(string root, IGrainStorageSerializer s
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var path = PathOf(stateName, grainId);
-        CheckETag(path, await StoredVersion(path), grainState.ETag);
+        CheckETag(path, versions.TryGetValue(path, out var known) ? (known == 0 ? null : known) : await StoredVersion(path), grainState.ETag);
         File.Delete(path);
+        versions[path] = 0;
         grainState.ETag = null;
         grainState.RecordExists = false;
         grainState.State = Activator.CreateInstance<T>();

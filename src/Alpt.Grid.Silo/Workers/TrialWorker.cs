@@ -35,13 +35,6 @@ public sealed partial class TrialWorker(
 
     public string WorkerName { get; } = options.Value.SiloName ?? $"{Environment.MachineName}:{options.Value.SiloPort}";
 
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        // A CUDA slot on a machine without CUDA fails the start, with the reason.
-        WorkerSlot.CheckDevices(slots);
-        return base.StartAsync(cancellationToken);
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (slots.Count == 0)
@@ -123,12 +116,26 @@ public sealed partial class TrialWorker(
         var progress = new LatestProgress();
         var run = RunOnDedicatedThread(slot, assignment, progress, trialCancel.Token);
         var leaseLost = false;
+        var stalled = false;
+        var lastProgress = progress.Latest;
+        var lastProgressAt = time.GetUtcNow();
         while (!run.IsCompleted)
         {
             var heartbeat = Task.Delay(options.Value.EffectiveHeartbeat, time, CancellationToken.None);
             await Task.WhenAny(run, heartbeat);
             if (run.IsCompleted || stoppingToken.IsCancellationRequested)
             {
+                break;
+            }
+
+            if (!ReferenceEquals(progress.Latest, lastProgress))
+            {
+                lastProgress = progress.Latest;
+                lastProgressAt = time.GetUtcNow();
+            }
+            else if (time.GetUtcNow() - lastProgressAt > options.Value.TrialStallTimeout)
+            {
+                stalled = true;
                 break;
             }
 
@@ -162,6 +169,14 @@ public sealed partial class TrialWorker(
         if (stoppingToken.IsCancellationRequested && (!run.IsCompletedSuccessfully))
         {
             await ReportAsync(() => seed.Abandon(assignment.LeaseToken), assignment, "abandon");
+            return;
+        }
+
+        if (stalled && !run.IsCompletedSuccessfully)
+        {
+            var error = $"trial made no progress for {options.Value.TrialStallTimeout} (hung); cancelled";
+            LogTrialFailed(assignment.SeedId, assignment.Attempt, error);
+            await ReportAsync(() => seed.Fail(assignment.LeaseToken, error), assignment, "fail");
             return;
         }
 
