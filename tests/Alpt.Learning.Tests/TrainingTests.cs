@@ -24,16 +24,16 @@ public sealed class TrainingTests
         var sampler = new IdmBatchSampler(store, [new IdmExampleSet("train", train, 0, [.. Enumerable.Range(0, train.TransitionCount)], 0)], true, config.WindowEachSide, 5);
         var reports = new List<TrialProgress>();
 
-        var curve = IdmTrainer.Train(model, sampler, TrialPhases.IdmTraining, new OptimizerSettings(1000, 64, 3e-3, 1e-4), new Inline(reports.Add), CancellationToken.None);
+        var curve = IdmTrainer.Train(model, sampler, TrialPhases.IdmTraining, new OptimizerSettings(500, 64, 3e-3, 1e-4), new Inline(reports.Add), CancellationToken.None);
         var testSet = new IdmExampleSet("test", test, 1, [.. Enumerable.Range(0, test.TransitionCount)], 0);
         var predicted = IdmLabeller.Label(model, store, testSet, config.WindowEachSide, 256, null, CancellationToken.None);
         var accuracy = IdmLabeller.Score(predicted, test.Actions);
 
         // Moves into a wall look like noop; everything else is visible. Chance is 1/6.
-        Assert.True(accuracy.Overall > 0.85, $"accuracy {accuracy.Overall:F3}");
+        Assert.True(accuracy.Overall > 0.9, $"accuracy {accuracy.Overall:F3}");
         Assert.True(curve.Losses[^1] < curve.Losses[0] * 0.5, $"loss {curve.Losses[0]:F3} → {curve.Losses[^1]:F3}");
         Assert.True(curve.Steps.Count <= TrainingLoop.CurvePoints + 1);
-        Assert.Contains(reports, r => r.Phase == TrialPhases.IdmTraining && r.Step == 1000 && r.TotalSteps == 1000 && r.SamplesPerSecond > 0);
+        Assert.Contains(reports, r => r.Phase == TrialPhases.IdmTraining && r.Step == 500 && r.TotalSteps == 500 && r.SamplesPerSecond > 0);
     }
 
     [Fact]

@@ -176,6 +176,19 @@ public abstract class GridGame : IGame
 
     private protected static int Index(int x, int y) => (y * Size) + x;
 
+    /// <summary>A periodic timer without division: true once every <paramref name="period"/> calls
+    /// (the first time on call number <paramref name="period"/> when started at <paramref name="period"/>).</summary>
+    private protected static bool Every(ref int countdown, int period)
+    {
+        if (--countdown > 0)
+        {
+            return false;
+        }
+
+        countdown = period;
+        return true;
+    }
+
     /// <summary>A frame being rendered: paints cells (row-major index, y = 0 at the top) in palette colours at the frame's scale.</summary>
     private protected readonly ref struct Canvas
     {
@@ -196,6 +209,7 @@ public abstract class GridGame : IGame
             _blue = palette.Blue;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void Paint(int cell, byte kind)
         {
             if (_scale == 1)
@@ -206,6 +220,11 @@ public abstract class GridGame : IGame
                 return;
             }
 
+            PaintScaled(cell, kind);
+        }
+
+        private void PaintScaled(int cell, byte kind)
+        {
             var width = Size * _scale;
             var x = cell % Size;
             var y = cell / Size;

@@ -34,6 +34,9 @@ internal sealed class Asterix : GridGame
     private int _playerX;
     private int _playerY;
     private int _tick;
+    private int _moveTimer;
+    private int _spawnTimer;
+    private int _rampTimer;
     private int _spawn;
     private int _move;
 
@@ -83,6 +86,9 @@ internal sealed class Asterix : GridGame
         _playerX = Size / 2;
         _playerY = Size / 2;
         _tick = 0;
+        _moveTimer = _moveStart;
+        _spawnTimer = _spawnStart;
+        _rampTimer = _rampEvery;
         _spawn = _spawnStart;
         _move = _moveStart;
     }
@@ -105,7 +111,7 @@ internal sealed class Asterix : GridGame
             return new StepResult(reward, true);
         }
 
-        var moving = _tick % _move == 0;
+        var moving = Every(ref _moveTimer, _move);
         for (var lane = 0; lane < Lanes; lane++)
         {
             _lastX[lane] = _x[lane];
@@ -126,12 +132,12 @@ internal sealed class Asterix : GridGame
             return new StepResult(reward, true);
         }
 
-        if (_tick % _spawn == 0)
+        if (Every(ref _spawnTimer, _spawn))
         {
             Spawn();
         }
 
-        if (_tick % _rampEvery == 0)
+        if (Every(ref _rampTimer, _rampEvery))
         {
             _spawn = Math.Max(3, _spawn - 1);
             _move = Math.Max(_minMove, _move - 1);
@@ -270,5 +276,6 @@ internal sealed class Asterix : GridGame
         Array.Copy(s._lastX, _lastX, Lanes);
         Array.Copy(s._dir, _dir, Lanes);
         (_playerX, _playerY, _tick, _spawn, _move) = (s._playerX, s._playerY, s._tick, s._spawn, s._move);
+        (_moveTimer, _spawnTimer, _rampTimer) = (s._moveTimer, s._spawnTimer, s._rampTimer);
     }
 }

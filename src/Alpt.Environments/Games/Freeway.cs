@@ -29,6 +29,7 @@ internal sealed class Freeway : GridGame
     private readonly int _maxInterval;
     private readonly int[] _carX = new int[Lanes * 2];
     private readonly int[] _interval = new int[Lanes];
+    private readonly int[] _countdown = new int[Lanes];
     private int _chickenY;
     private int _tick;
     private bool _hit;
@@ -79,6 +80,7 @@ internal sealed class Freeway : GridGame
         }
 
         _interval[lane] = 1;
+        _countdown[lane] = 1;
     }
 
     private static int Direction(int lane) => (lane & 1) == 0 ? 1 : -1;
@@ -91,6 +93,7 @@ internal sealed class Freeway : GridGame
         for (var lane = 0; lane < Lanes; lane++)
         {
             _interval[lane] = _minInterval + Rng.NextInt(_maxInterval - _minInterval + 1);
+            _countdown[lane] = _interval[lane];
             var first = Rng.NextInt(Size);
             _carX[lane * 2] = first;
             _carX[(lane * 2) + 1] = (first + (Size / 2)) % Size;
@@ -139,7 +142,7 @@ internal sealed class Freeway : GridGame
         var pushed = CarAt(ChickenColumn, _chickenY);
         for (var lane = 0; lane < Lanes; lane++)
         {
-            if (_tick % _interval[lane] != 0)
+            if (!Every(ref _countdown[lane], _interval[lane]))
             {
                 continue;
             }
@@ -217,6 +220,7 @@ internal sealed class Freeway : GridGame
         Rng = s.Rng;
         Array.Copy(s._carX, _carX, _carX.Length);
         Array.Copy(s._interval, _interval, _interval.Length);
+        Array.Copy(s._countdown, _countdown, _countdown.Length);
         (_chickenY, _tick, _hit) = (s._chickenY, s._tick, s._hit);
     }
 }

@@ -66,6 +66,9 @@ internal sealed class Seaquest : GridGame
     private int _oxygen;
     private int _divers;
     private int _tick;
+    private int _enemyTimer;
+    private int _spawnTimer;
+    private int _rampTimer;
     private int _spawn;
 
     private Seaquest(GameDescriptor descriptor, string variant, GameOptions options)
@@ -136,6 +139,9 @@ internal sealed class Seaquest : GridGame
         _oxygen = _maxOxygen;
         _divers = 0;
         _tick = 0;
+        _enemyTimer = _enemyMove;
+        _spawnTimer = _spawnStart;
+        _rampTimer = _rampEvery;
         _spawn = _spawnStart;
     }
 
@@ -179,8 +185,9 @@ internal sealed class Seaquest : GridGame
             reward += TorpedoHits();
         }
 
-        var enemiesMove = _tick % _enemyMove == 0;
+        var enemiesMove = Every(ref _enemyTimer, _enemyMove);
         var fire = _tick % ShotInterval == 0;
+        var diversMove = _tick % DiverMove == 0;
         for (var y = 1; y <= DeepestRow; y++)
         {
             if (_bullet[y])
@@ -200,7 +207,7 @@ internal sealed class Seaquest : GridGame
                 (_bullet[y], _bulletX[y], _bulletDir[y]) = (true, _enemyX[y] + _enemyDir[y], _enemyDir[y]);
             }
 
-            if (_diver[y] && _tick % DiverMove == 0)
+            if (_diver[y] && diversMove)
             {
                 _diverX[y] += _diverDir[y];
                 _diver[y] = (uint)_diverX[y] < Size;
@@ -212,7 +219,7 @@ internal sealed class Seaquest : GridGame
             reward += TorpedoHits();
         }
 
-        if (_tick % _spawn == 0)
+        if (Every(ref _spawnTimer, _spawn))
         {
             SpawnEnemy();
         }
@@ -222,7 +229,7 @@ internal sealed class Seaquest : GridGame
             SpawnDiver();
         }
 
-        if (_tick % _rampEvery == 0)
+        if (Every(ref _rampTimer, _rampEvery))
         {
             _spawn = Math.Max(3, _spawn - 1);
         }
@@ -397,7 +404,8 @@ internal sealed class Seaquest : GridGame
 
             Survives(action, GameAction.Noop, 1, out var immediate);
             var after = (Seaquest)Scratch;
-            var score = 10.0 * immediate;
+            // Picking up a diver removes it as a goal, so count the pickup itself as progress.
+            var score = (10.0 * immediate) + (8.0 * Math.Max(0, after._divers - _divers));
             if (surfacing)
             {
                 score -= after._subY;
@@ -482,5 +490,6 @@ internal sealed class Seaquest : GridGame
         Array.Copy(s._diverDir, _diverDir, Rows);
         (_subX, _subY, _facing, _torpedo, _torpedoX, _torpedoY, _torpedoDir) = (s._subX, s._subY, s._facing, s._torpedo, s._torpedoX, s._torpedoY, s._torpedoDir);
         (_oxygen, _divers, _tick, _spawn) = (s._oxygen, s._divers, s._tick, s._spawn);
+        (_enemyTimer, _spawnTimer, _rampTimer) = (s._enemyTimer, s._spawnTimer, s._rampTimer);
     }
 }

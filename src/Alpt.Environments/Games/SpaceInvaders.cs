@@ -39,6 +39,8 @@ internal sealed class SpaceInvaders : GridGame
     private int _reload;
     private int _move;
     private int _tick;
+    private int _moveTimer;
+    private int _bombTimer;
 
     private SpaceInvaders(GameDescriptor descriptor, string variant, GameOptions options)
         : base(descriptor, variant, options)
@@ -90,6 +92,8 @@ internal sealed class SpaceInvaders : GridGame
         _reload = 0;
         _tick = 0;
         _move = _moveStart;
+        _moveTimer = _move;
+        _bombTimer = _bombInterval;
         NewWave();
     }
 
@@ -159,12 +163,12 @@ internal sealed class SpaceInvaders : GridGame
             _bombs[y + 1] = row;
         }
 
-        if (_tick % _move == 0 && MoveAliens(ref reward))
+        if (Every(ref _moveTimer, _move) && MoveAliens(ref reward))
         {
             return new StepResult(reward, true);
         }
 
-        if (_tick % _bombInterval == 0)
+        if (Every(ref _bombTimer, _bombInterval))
         {
             DropBomb();
         }
@@ -366,5 +370,6 @@ internal sealed class SpaceInvaders : GridGame
         Array.Copy(s._shots, _shots, Size);
         Array.Copy(s._bombs, _bombs, Size);
         (_cannonX, _alienDir, _aliensLeft, _reload, _move, _tick) = (s._cannonX, s._alienDir, s._aliensLeft, s._reload, s._move, s._tick);
+        (_moveTimer, _bombTimer) = (s._moveTimer, s._bombTimer);
     }
 }

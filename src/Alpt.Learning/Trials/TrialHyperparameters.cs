@@ -26,6 +26,7 @@ public sealed record DataHyperparameters(
 /// <param name="WindowEachSide">Frames of context on each side of the transition's two frames.</param>
 /// <param name="BalanceEnvironments">Sample each environment (sources and the labelled target slice) equally; false: in proportion to size.</param>
 /// <param name="FineTuneSteps">Extra steps on the labelled target slice alone after joint training.</param>
+/// <param name="MotionChannels">Feed each frame with its difference to the next one (see <c>InverseDynamicsModel</c>).</param>
 public sealed record IdmHyperparameters(
     int WindowEachSide = 2,
     int ConvChannels = 32,
@@ -39,7 +40,8 @@ public sealed record IdmHyperparameters(
     bool BalanceEnvironments = true,
     int FineTuneSteps = 0,
     double FineTuneLearningRate = 3e-4,
-    int LabelBatchSize = 1024);
+    int LabelBatchSize = 1024,
+    bool MotionChannels = true);
 
 /// <param name="Context">K, the Decision Transformer's context in steps.</param>
 /// <param name="FrameStack">Frames stacked by behaviour cloning.</param>
@@ -57,12 +59,12 @@ public sealed record PolicyHyperparameters(
     double WeightDecay = 1e-4);
 
 /// <param name="Episodes">Online evaluation episodes (played in parallel, batched).</param>
-/// <param name="MaxSteps">Step limit per evaluation episode.</param>
+/// <param name="MaxSteps">Step limit per evaluation episode, below the game's own cap (which the reference returns were measured with).</param>
 /// <param name="TargetReturnFactor">Return the Decision Transformer is conditioned on, as a multiple of the best return in the target dataset.</param>
 /// <param name="Temperature">Softmax temperature of action sampling; 0 = greedy.</param>
 public sealed record EvaluationHyperparameters(
     int Episodes = 50,
-    int MaxSteps = 1000,
+    int MaxSteps = 100_000,
     double TargetReturnFactor = 1.0,
     double Temperature = 1.0);
 
@@ -82,9 +84,9 @@ public sealed record TrialHyperparameters(
 
     public static TrialHyperparameters Quick { get; } = new(
         new(TargetTransitions: 25_000, SourceTransitions: 25_000, SegmentLength: 25),
-        new(WindowEachSide: 1, ConvChannels: 16, Width: 64, Layers: 1, Heads: 4, Steps: 1500, BatchSize: 64, LearningRate: 1e-3),
-        new(Context: 8, ConvChannels: 16, Width: 64, Layers: 2, Heads: 4, Steps: 1500, BatchSize: 32),
-        new(Episodes: 16, MaxSteps: 500));
+        new(WindowEachSide: 1, ConvChannels: 16, Width: 64, Layers: 1, Heads: 4, Steps: 400, BatchSize: 128, LearningRate: 2e-3),
+        new(Context: 8, ConvChannels: 16, Width: 64, Layers: 2, Heads: 4, Steps: 400, BatchSize: 32, LearningRate: 1e-3),
+        new(Episodes: 16));
 
     public static TrialHyperparameters Smoke { get; } = new(
         new(TargetTransitions: 2_000, SourceTransitions: 1_000, SegmentLength: 20),
