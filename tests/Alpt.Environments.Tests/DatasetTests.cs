@@ -55,6 +55,42 @@ public sealed class DatasetTests : IDisposable
     }
 
     [Fact]
+    public void The_default_mix_spans_poor_to_good_play()
+    {
+        var dataset = DatasetGenerator.Generate(new DatasetSpec("freeway", "standard", 50_000, BehaviourMix.Default, 2));
+        var returns = dataset.EpisodeReturns();
+        double Mean(string behaviour)
+        {
+            var id = dataset.Spec.Behaviours.ToList().FindIndex(b => b.Name == behaviour);
+            return Enumerable.Range(0, dataset.EpisodeCount).Where(e => dataset.EpisodeBehaviour[e] == id).Average(e => returns[e]);
+        }
+
+        var reference = ReferenceReturns.Get("freeway", "standard");
+        Assert.True(reference.Normalize(Mean("random")) < 0.2);
+        Assert.True(Mean("random") < Mean("eps-0.5"));
+        Assert.True(Mean("eps-0.5") < Mean("expert"));
+        Assert.True(reference.Normalize(Mean("expert")) > 0.8);
+    }
+
+    [Fact]
+    public void Generation_reports_progress_honours_cancellation_and_upscales_frames()
+    {
+        var reports = new List<int>();
+        var dataset = DatasetGenerator.Generate(Spec(transitions: 70_000) with { Scale = 2 }, new SynchronousProgress(reports.Add));
+
+        Assert.Equal(new ObservationShape(3, 20, 20), dataset.Shape);
+        Assert.Equal([65_536, 70_000], reports);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.Throws<OperationCanceledException>(() => DatasetGenerator.Generate(Spec(), null, cancelled.Token));
+    }
+
+    private sealed class SynchronousProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+
+    [Fact]
     public void A_dataset_survives_a_round_trip_through_its_file()
     {
         var dataset = DatasetGenerator.Generate(Spec());
@@ -91,10 +127,28 @@ public sealed class DatasetTests : IDisposable
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_damaged_header_is_caught_by_its_checksum()
+    {
+        var path = Path.Combine(_directory, "d.alptds");
+        DatasetFile.Write(DatasetGenerator.Generate(Spec()), path);
+        var bytes = File.ReadAllBytes(path);
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        var at = text.IndexOf("\"seed\":7", StringComparison.Ordinal);
+        Assert.True(at > 0);
+        bytes[at + 7] = (byte)'8';
+        File.WriteAllBytes(path, bytes);
+
+        var error = Assert.Throws<DatasetFormatException>(() => DatasetFile.Read(path));
+
+        Assert.Contains("header checksum mismatch", error.Problem, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(10)]
     [InlineData(100)]
     [InlineData(-5)]
+    [InlineData(-5000)]
     public void A_truncated_file_is_reported_as_truncated(int keep)
     {
         var path = Path.Combine(_directory, "d.alptds");

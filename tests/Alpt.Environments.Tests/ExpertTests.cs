@@ -39,12 +39,12 @@ public sealed class ExpertTests
         {
             var policy = new BehaviourPolicy(epsilon);
             var sum = 0.0;
-            for (var e = 0; e < 30; e++)
+            for (var e = 0; e < 12; e++)
             {
                 sum += EpisodeRunner.Play(instance, policy, (ulong)(e + 1000)).Return;
             }
 
-            return sum / 30;
+            return sum / 12;
         }
 
         Assert.True(Mean(0.5) < Mean(0.0), $"{game}/{variant}: eps 0.5 should play worse than the expert");

@@ -219,6 +219,44 @@ public sealed class GameContractTests
         Assert.Equal(4, shared.ToHead(GameAction.Down));
     }
 
+    [Theory]
+    [MemberData(nameof(Games))]
+    public void Stepping_and_rendering_into_a_reused_buffer_allocates_nothing(string name)
+    {
+        var game = GameCatalogue.Create(name, "hard", new GameOptions(StickyActionProbability: 0.25));
+        var frame = new byte[game.ShapeAt(2).Length];
+        var actions = game.MinimalActions.ToArray();
+        void Play(int steps)
+        {
+            game.Reset(1);
+            for (var i = 0; i < steps; i++)
+            {
+                if (game.Step(actions[i % actions.Length]).Terminal)
+                {
+                    game.Reset((ulong)i);
+                }
+
+                game.Render(frame, 2);
+            }
+        }
+
+        Play(2_000);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Play(20_000);
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Theory]
+    [MemberData(nameof(Games))]
+    public void A_game_must_be_reset_before_it_steps(string name)
+    {
+        var game = GameCatalogue.Create(name);
+
+        Assert.Contains("Reset", Assert.Throws<InvalidOperationException>(() => game.Step(GameAction.Noop)).Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => game.Render(new byte[game.ShapeAt().Length]));
+    }
+
     [Fact]
     public void Unknown_games_and_variants_are_named_in_the_error()
     {

@@ -96,8 +96,9 @@ public sealed class EnvironmentCommandsTests : IDisposable
         Assert.Equal(0, exit);
         using var json = JsonDocument.Parse(output);
         var games = json.RootElement.GetProperty("games").EnumerateArray().ToList();
-        Assert.Equal(5, games.Count);
-        Assert.All(games, g => Assert.True(g.GetProperty("stepsPerSecond").GetDouble() > 0));
+        Assert.Equal(10, games.Count);
+        Assert.Equal(5, games.Select(g => g.GetProperty("game").GetString()).Distinct().Count());
+        Assert.All(games, g => Assert.True(g.GetProperty("stepsPerSecond").GetDouble() > 0 && g.GetProperty("stepsPerCpuSecond").GetDouble() > 0));
         Assert.Equal(500, json.RootElement.GetProperty("generation").GetProperty("transitions").GetInt32());
     }
 

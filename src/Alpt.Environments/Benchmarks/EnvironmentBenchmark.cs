@@ -5,14 +5,18 @@ using Alpt.Environments.Policies;
 
 namespace Alpt.Environments.Benchmarks;
 
-/// <summary>Steps per second of one game, its observation rendered into a reused buffer every step.</summary>
-public sealed record GameThroughput(string Game, string Variant, long Steps, long Episodes, double Seconds)
+/// <summary>Steps per second of one game, its observation rendered into a reused buffer every step:
+/// per wall-clock second and per second of the benchmark thread's CPU time (what one core does, whatever
+/// else shares the machine).</summary>
+public sealed record GameThroughput(string Game, string Variant, long Steps, long Episodes, double Seconds, double CpuSeconds)
 {
     public double StepsPerSecond => Steps / Seconds;
+
+    public double StepsPerCpuSecond => Steps / CpuSeconds;
 }
 
-/// <summary>Time to generate one dataset with the default behaviour mix.</summary>
-public sealed record GenerationThroughput(string Game, string Variant, int Transitions, int Episodes, double Seconds)
+/// <summary>Time to generate one dataset with the default behaviour mix (wall clock and thread CPU time).</summary>
+public sealed record GenerationThroughput(string Game, string Variant, int Transitions, int Episodes, double Seconds, double CpuSeconds)
 {
     public double TransitionsPerSecond => Transitions / Seconds;
 }
@@ -36,18 +40,22 @@ public static class EnvironmentBenchmark
 
         // Warm up so the measured loop runs optimized code.
         Run(instance, actions, frame, scale, Math.Min(steps, 200_000), cancellationToken);
+        var cpu = ThreadCpuClock.Seconds();
         var clock = Stopwatch.StartNew();
         var episodes = Run(instance, actions, frame, scale, steps, cancellationToken);
-        return new GameThroughput(instance.Name, instance.Variant, steps, episodes, clock.Elapsed.TotalSeconds);
+        var wall = clock.Elapsed.TotalSeconds;
+        return new GameThroughput(instance.Name, instance.Variant, steps, episodes, wall, Math.Max(1e-9, ThreadCpuClock.Seconds() - cpu));
     }
 
     public static GenerationThroughput MeasureGeneration(string game, string? variant, int transitions, ulong seed = 1, CancellationToken cancellationToken = default)
     {
         var descriptor = GameCatalogue.Get(game);
         var spec = new DatasetSpec(descriptor.Name, GameCatalogue.ResolveVariant(descriptor, variant), transitions, BehaviourMix.Default, seed);
+        var cpu = ThreadCpuClock.Seconds();
         var clock = Stopwatch.StartNew();
         var dataset = DatasetGenerator.Generate(spec, null, cancellationToken);
-        return new GenerationThroughput(spec.Game, spec.Variant, transitions, dataset.EpisodeCount, clock.Elapsed.TotalSeconds);
+        var wall = clock.Elapsed.TotalSeconds;
+        return new GenerationThroughput(spec.Game, spec.Variant, transitions, dataset.EpisodeCount, wall, ThreadCpuClock.Seconds() - cpu);
     }
 
     private static long Run(IGame game, GameAction[] actions, byte[] frame, int scale, long steps, CancellationToken cancellationToken)

@@ -17,6 +17,7 @@ public abstract class GridGame : IGame
     private GameRng _stickyRng;
     private GameAction _previousAction;
     private GridGame? _scratch;
+    private bool _started;
 
     /// <summary>The game's own randomness (spawns, speeds); part of the state a lookahead copies.</summary>
     private protected GameRng Rng;
@@ -70,11 +71,17 @@ public abstract class GridGame : IGame
         Rng = new GameRng(seed);
         _stickyRng = new GameRng(GameRng.Derive(seed, 0x571C4));
         _previousAction = GameAction.Noop;
+        _started = true;
         ResetCore();
     }
 
     public StepResult Step(GameAction action)
     {
+        if (!_started)
+        {
+            throw NotStarted();
+        }
+
         var index = (int)action;
         if ((uint)index >= ActionVocabulary.Size || !_responds[index])
         {
@@ -97,6 +104,11 @@ public abstract class GridGame : IGame
             throw new ArgumentOutOfRangeException(nameof(scale), scale, "The upscale factor must be at least 1.");
         }
 
+        if (!_started)
+        {
+            throw NotStarted();
+        }
+
         var plane = Cells * scale * scale;
         if (frame.Length != 3 * plane)
         {
@@ -111,8 +123,10 @@ public abstract class GridGame : IGame
         Draw(new Canvas(frame, scale, Palette));
     }
 
+    private InvalidOperationException NotStarted() => new($"Reset the {Name} game with a seed before stepping or rendering it.");
+
     /// <summary>The scripted expert's choice in the current state (uses the game's internals; see each game).</summary>
-    internal GameAction ChooseExpertAction() => ExpertAction();
+    internal GameAction ChooseExpertAction() => _started ? ExpertAction() : throw NotStarted();
 
     /// <summary>Paints the object kinds (palette indices) of the current state onto <paramref name="canvas"/>,
     /// which arrives filled with the background; a later paint of a cell wins.</summary>
@@ -138,7 +152,7 @@ public abstract class GridGame : IGame
     /// </summary>
     private protected bool Survives(GameAction first, GameAction then, int horizon, out float reward)
     {
-        var scratch = _scratch ??= CreateScratch();
+        var scratch = Scratch;
         scratch.CopyStateFrom(this);
         reward = 0;
         for (var i = 0; i < horizon; i++)
@@ -172,7 +186,14 @@ public abstract class GridGame : IGame
     }
 
     /// <summary>The lookahead copy after the last <see cref="Survives"/> call.</summary>
-    private protected GridGame Scratch => _scratch ??= CreateScratch();
+    private protected GridGame Scratch => _scratch ??= StartedScratch();
+
+    private GridGame StartedScratch()
+    {
+        var scratch = CreateScratch();
+        scratch._started = true;
+        return scratch;
+    }
 
     private protected static int Index(int x, int y) => (y * Size) + x;
 

@@ -21,7 +21,8 @@ public sealed record DatasetHeader(
 
 /// <summary>
 /// The dataset file format. Layout: "ALPTDSET" magic, format version (int32 LE), header length (int32 LE),
-/// the UTF-8 JSON <see cref="DatasetHeader"/>, then the payload: zlib-compressed sections (actions as
+/// the UTF-8 JSON <see cref="DatasetHeader"/>, the SHA-256 of those header bytes (so a damaged spec is caught
+/// too), then the payload: zlib-compressed sections (actions as
 /// bytes, rewards as float32 LE, episode starts as int32 LE, behaviour ids, terminal flags, frames).
 /// The header's SHA-256 covers the stored payload, so corruption is caught before anything is decoded;
 /// files are written to a temporary name and renamed, so a reader never sees half a file.
@@ -31,6 +32,7 @@ public static class DatasetFile
     public const int FormatVersion = 1;
     private const int PrefixLength = 16;
     private const int MaxHeaderLength = 1 << 20;
+    private const int HeaderHashLength = 32;
     private static readonly byte[] Magic = "ALPTDSET"u8.ToArray();
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
@@ -80,6 +82,7 @@ public static class DatasetFile
                 BinaryPrimitives.WriteInt32LittleEndian(prefix[12..], headerBytes.Length);
                 file.Write(prefix);
                 file.Write(headerBytes);
+                file.Write(SHA256.HashData(headerBytes));
                 file.Write(stored);
                 file.Flush(flushToDisk: true);
             }
@@ -190,13 +193,20 @@ public static class DatasetFile
             throw new DatasetFormatException(path, $"corrupt header length {headerLength}.");
         }
 
-        if (length < PrefixLength + headerLength)
+        if (length < PrefixLength + headerLength + HeaderHashLength)
         {
-            throw new DatasetFormatException(path, $"truncated: the header needs {headerLength} bytes, the file has {length - PrefixLength} after the prefix.");
+            throw new DatasetFormatException(path, $"truncated: the header and its checksum need {headerLength + HeaderHashLength} bytes, the file has {length - PrefixLength} after the prefix.");
         }
 
         var headerBytes = new byte[headerLength];
         file.ReadExactly(headerBytes);
+        Span<byte> headerHash = stackalloc byte[HeaderHashLength];
+        file.ReadExactly(headerHash);
+        if (!headerHash.SequenceEqual(SHA256.HashData(headerBytes)))
+        {
+            throw new DatasetFormatException(path, "header checksum mismatch: the header (spec, sizes or hash) is corrupt.");
+        }
+
         DatasetHeader? header;
         try
         {
@@ -212,10 +222,10 @@ public static class DatasetFile
             throw new DatasetFormatException(path, "corrupt header: spec, payload size or hash missing.");
         }
 
-        var expected = PrefixLength + headerLength + header.PayloadBytes;
+        var expected = PrefixLength + headerLength + HeaderHashLength + header.PayloadBytes;
         if (length < expected)
         {
-            throw new DatasetFormatException(path, $"truncated: the payload should be {header.PayloadBytes} bytes, the file holds {length - PrefixLength - headerLength}.");
+            throw new DatasetFormatException(path, $"truncated: the payload should be {header.PayloadBytes} bytes, the file holds {length - PrefixLength - headerLength - HeaderHashLength}.");
         }
 
         if (length > expected)

@@ -261,7 +261,8 @@ internal sealed class Asterix : GridGame
             }
         }
 
-        return double.IsPositiveInfinity(best) ? (Math.Abs(_playerX - (Size / 2)) + Math.Abs(_playerY - (Size / 2))) * 0.1 + 20 : best;
+        // With no gold on the board (e.g. just after collecting it), drift gently back to the middle.
+        return double.IsPositiveInfinity(best) ? (Math.Abs(_playerX - (Size / 2)) + Math.Abs(_playerY - (Size / 2))) * 0.1 : best;
     }
 
     private protected override GridGame CreateScratch() => new Asterix(Descriptor, Variant, Options);
