@@ -53,7 +53,10 @@ public static class AlptApp
 
             config.AddCommand<VersionCommand>("version")
                 .WithDescription("Print the version, the TorchSharp backend in use (cpu/cuda) and its threads.");
+            Commands.Grid.GridCommands.Register(config);
             Commands.Environments.EnvironmentCommands.Register(config);
+            Commands.Learning.LearningCommands.Register(config);
+            Commands.Sweeps.SweepCommands.Register(config);
         });
         return app;
     }

@@ -1,0 +1,43 @@
+namespace Alpt.Grid.Abstractions.Catalogue;
+
+/// <summary>
+/// The names a sweep spec may use: games, their variants, methods. The grid validates against this;
+/// the environments catalogue can replace <see cref="Default"/> once it knows its variants.
+/// </summary>
+public sealed record GridCatalogue(
+    IReadOnlyDictionary<string, IReadOnlyList<string>> GamesAndVariants,
+    IReadOnlyList<string> Methods)
+{
+    /// <summary>Known trial presets; null accepts any name (until the learning presets are plugged in).</summary>
+    public IReadOnlyList<string>? Presets { get; init; }
+
+    /// <summary>Known hyperparameter names; null accepts any name.</summary>
+    public IReadOnlyList<string>? HyperParameters { get; init; }
+
+    /// <summary>Largest annotation budget a target dataset can provide; null means unchecked.</summary>
+    public int? MaxBudget { get; init; }
+
+    public const string DefaultVariant = "default";
+
+    /// <summary>The four methods every experiment can compare (DESIGN.md §1).</summary>
+    public static IReadOnlyList<string> KnownMethods { get; } = ["labelled-only", "idm-target", "alpt", "oracle"];
+
+    /// <summary>Methods whose IDM is trained on source datasets: only they accept a non-empty source set.</summary>
+    public static bool UsesSources(string method) => method == "alpt";
+
+    public static GridCatalogue Default { get; } = new(
+        new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+        {
+            ["breakout"] = [DefaultVariant],
+            ["space-invaders"] = [DefaultVariant],
+            ["freeway"] = [DefaultVariant],
+            ["asterix"] = [DefaultVariant],
+            ["seaquest"] = [DefaultVariant],
+        },
+        KnownMethods);
+
+    public bool IsGame(string name) => GamesAndVariants.ContainsKey(name);
+
+    public bool IsVariant(string game, string variant) =>
+        GamesAndVariants.TryGetValue(game, out var variants) && variants.Contains(variant, StringComparer.Ordinal);
+}

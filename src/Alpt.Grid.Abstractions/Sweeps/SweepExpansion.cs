@@ -1,0 +1,76 @@
+using Alpt.Grid.Abstractions.Catalogue;
+using Alpt.Grid.Abstractions.Experiments;
+
+namespace Alpt.Grid.Abstractions.Sweeps;
+
+/// <summary>Turns a (valid) spec into its experiments, in a deterministic order with deterministic ids.</summary>
+public static class SweepExpansion
+{
+    public static IReadOnlyList<ExperimentConfig> Experiments(SweepSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var overrides = spec.Overrides.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}={o.Value}").ToArray();
+        var noSources = Array.Empty<string>();
+        var experiments = new List<ExperimentConfig>();
+        foreach (var target in spec.Targets)
+        {
+            foreach (var variant in spec.Variants)
+            {
+                foreach (var method in spec.Methods)
+                {
+                    var sourceSets = GridCatalogue.UsesSources(method)
+                        ? spec.SourceSets.Select(s => s.Order(StringComparer.Ordinal).ToArray())
+                        : [noSources];
+                    foreach (var sources in sourceSets)
+                    {
+                        foreach (var budget in spec.Budgets)
+                        {
+                            foreach (var disjoint in spec.DisjointActions)
+                            {
+                                foreach (var eval in spec.EvalVariants)
+                                {
+                                    experiments.Add(new ExperimentConfig
+                                    {
+                                        Target = target,
+                                        Variant = variant,
+                                        Sources = sources,
+                                        Budget = budget,
+                                        Method = method,
+                                        Preset = spec.Preset,
+                                        Overrides = overrides,
+                                        DisjointActions = disjoint,
+                                        EvalVariant = eval,
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        return experiments;
+    }
+
+    /// <summary>
+    /// The sweep's default id: its name when it has one, else a hash of the whole spec, so launching
+    /// the same spec twice addresses the same sweep.
+    /// </summary>
+    public static string DefaultId(SweepSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Name.Length > 0 ? spec.Name : "sweep-" + ExperimentConfig.Hash(Fingerprint(spec), 12);
+    }
+
+    /// <summary>Canonical text of the spec: two specs with the same fingerprint are the same sweep.</summary>
+    public static string Fingerprint(SweepSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var experiments = string.Join('\n', Experiments(spec).Select(e => e.Id));
+        return $"{experiments}\nseeds={string.Join(',', spec.Seeds)}\nmaxAttempts={spec.MaxAttempts}";
+    }
+
+    /// <summary>The seed grain key of one trial.</summary>
+    public static string SeedId(string experimentId, int seed) =>
+        $"{experimentId}/{seed.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+}

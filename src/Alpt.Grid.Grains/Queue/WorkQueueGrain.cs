@@ -1,0 +1,178 @@
+using Alpt.Grid.Abstractions.Queue;
+using Alpt.Grid.Abstractions.Seeds;
+using Alpt.Grid.Abstractions.Sweeps;
+using Alpt.Grid.Abstractions.Trials;
+using Alpt.Grid.Grains.Hosting;
+using Alpt.Grid.Grains.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Alpt.Grid.Grains.Queue;
+
+/// <summary>
+/// One work queue partition, held in memory: seed ids waiting for a worker, and the leases handed out
+/// (with the expiry the queue last saw) so that a lease whose worker went silent is noticed. Seeds are
+/// the truth; when a partition is lost with its silo, resuming the active sweeps (triggered when a
+/// partition activates) queues their unfinished seeds again.
+/// </summary>
+[Reentrant]
+public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock time, ILogger<WorkQueueGrain> logger, GridMetrics? metrics = null) : Grain, IWorkQueueGrain
+{
+    private readonly LinkedList<string> queued = new();
+    private readonly HashSet<string> queuedSet = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> leased = new(StringComparer.Ordinal);
+    private long leasesExpired;
+    private bool checking;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A fresh partition may have lost seeds that an earlier activation held: ask active sweeps to re-queue.
+        _ = GrainFactory.GetGrain<ISweepRegistryGrain>(0).ResumeActiveSweeps();
+        this.RegisterGrainTimer(
+            static (self, _) => self.ExpireLeasesAsync(),
+            this,
+            new GrainTimerCreationOptions(options.Value.LeaseCheckInterval, options.Value.LeaseCheckInterval) { Interleave = true });
+        return Task.CompletedTask;
+    }
+
+    Task IWorkQueueGrain.Enqueue(string seedId)
+    {
+        leased.Remove(seedId);
+        if (queuedSet.Add(seedId))
+        {
+            queued.AddLast(seedId);
+        }
+
+        ReportDepth();
+        return Task.CompletedTask;
+    }
+
+    Task IWorkQueueGrain.Track(string seedId, DateTimeOffset leaseExpiresAt)
+    {
+        if (!queuedSet.Contains(seedId))
+        {
+            leased[seedId] = leaseExpiresAt;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    async Task<TrialAssignment[]> IWorkQueueGrain.Lease(string worker, int max, TimeSpan leaseDuration)
+    {
+        await ExpireLeasesAsync();
+        var assignments = new List<TrialAssignment>();
+        while (assignments.Count < max && queued.First is { } first)
+        {
+            var seedId = first.Value;
+            queued.RemoveFirst();
+            queuedSet.Remove(seedId);
+            TrialAssignment? assignment;
+            try
+            {
+                assignment = await GrainFactory.GetGrain<ISeedGrain>(seedId).BeginAttempt(worker, leaseDuration);
+            }
+            catch (Exception e)
+            {
+                // The seed could not start (storage hiccup): keep it queued for the next lease.
+                logger.LogWarning(e, "Could not start seed {SeedId}; it stays queued", seedId);
+                if (queuedSet.Add(seedId))
+                {
+                    queued.AddLast(seedId);
+                }
+
+                break;
+            }
+
+            if (assignment is not null)
+            {
+                leased[seedId] = assignment.LeaseExpiresAt;
+                assignments.Add(assignment);
+            }
+        }
+
+        ReportDepth();
+        return [.. assignments];
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics?.ForgetQueueDepth(Partition);
+        return Task.CompletedTask;
+    }
+
+    private int Partition => (int)this.GetPrimaryKeyLong();
+
+    private void ReportDepth() => metrics?.ReportQueueDepth(Partition, queued.Count);
+
+    Task IWorkQueueGrain.Release(string seedId)
+    {
+        leased.Remove(seedId);
+        if (queuedSet.Remove(seedId))
+        {
+            queued.Remove(seedId);
+        }
+
+        ReportDepth();
+        return Task.CompletedTask;
+    }
+
+    Task<int> IWorkQueueGrain.ExpireLeases() => ExpireLeasesAsync();
+
+    Task<QueueStats> IWorkQueueGrain.GetStats() => Task.FromResult(new QueueStats(queued.Count, leased.Count, leasesExpired));
+
+    private async Task<int> ExpireLeasesAsync()
+    {
+        if (checking)
+        {
+            return 0;
+        }
+
+        checking = true;
+        try
+        {
+            var now = time.UtcNow;
+            var due = leased.Where(l => l.Value <= now).Select(l => l.Key).ToArray();
+            var expired = 0;
+            foreach (var seedId in due)
+            {
+                LeaseCheck check;
+                try
+                {
+                    check = await GrainFactory.GetGrain<ISeedGrain>(seedId).CheckLease();
+                }
+                catch (Exception e)
+                {
+                    logger.LogWarning(e, "Could not check the lease of seed {SeedId}; will try again", seedId);
+                    continue;
+                }
+
+                if (check.Expired)
+                {
+                    expired++;
+                    leasesExpired++;
+                    logger.LogInformation("Lease of seed {SeedId} expired; seed is now {State}", seedId, check.State);
+                }
+
+                if (check.State == SeedState.Running && check.LeaseExpiresAt is { } renewed)
+                {
+                    leased[seedId] = renewed;
+                    continue;
+                }
+
+                leased.Remove(seedId);
+                if (check.State == SeedState.Queued && queuedSet.Add(seedId))
+                {
+                    queued.AddLast(seedId);
+                }
+            }
+
+            ReportDepth();
+            return expired;
+        }
+        finally
+        {
+            checking = false;
+        }
+    }
+}

@@ -1,0 +1,271 @@
+using Alpt.Grid.Abstractions.Experiments;
+using Alpt.Grid.Abstractions.Queue;
+using Alpt.Grid.Abstractions.Seeds;
+using Alpt.Grid.Abstractions.Trials;
+using Alpt.Grid.Grains.Hosting;
+using Alpt.Grid.Grains.Telemetry;
+using Microsoft.Extensions.Options;
+
+namespace Alpt.Grid.Grains.Seeds;
+
+[GenerateSerializer]
+[Alias("alpt.SeedGrainState")]
+public sealed class SeedGrainState
+{
+    [Id(0)] public SeedDefinition? Definition { get; set; }
+
+    [Id(1)] public SeedState State { get; set; }
+
+    [Id(2)] public int Attempt { get; set; }
+
+    [Id(3)] public string? Worker { get; set; }
+
+    [Id(4)] public Guid LeaseToken { get; set; }
+
+    [Id(5)] public DateTimeOffset? LeaseExpiresAt { get; set; }
+
+    [Id(6)] public TimeSpan LeaseDuration { get; set; }
+
+    [Id(7)] public string? LastError { get; set; }
+
+    [Id(8)] public TrialOutcome? Outcome { get; set; }
+}
+
+/// <summary>
+/// The state machine of one trial. Not reentrant: every transition is one turn, stored before it is
+/// acknowledged, so a result is recorded exactly once. Never calls the queue from a method the queue
+/// calls (BeginAttempt, CheckLease), so the two cannot wait on each other.
+/// </summary>
+public sealed class SeedGrain(
+    [PersistentState("seed", GridGrainOptions.StorageName)] IPersistentState<SeedGrainState> store,
+    IOptions<GridGrainOptions> options,
+    GridClock time,
+    GridMetrics? metrics = null) : Grain, ISeedGrain
+{
+    private TrialProgress? progress;
+
+    private SeedGrainState S => store.State;
+
+    private string SeedId => this.GetPrimaryKeyString();
+
+    private IWorkQueueGrain Queue => GrainFactory.GetGrain<IWorkQueueGrain>(QueuePartitions.Of(SeedId, options.Value.QueuePartitions));
+
+    async Task<SeedState> ISeedGrain.Submit(SeedDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (S.Definition is null)
+        {
+            S.Definition = definition;
+            S.State = SeedState.Queued;
+            await store.WriteStateAsync();
+        }
+
+        switch (S.State)
+        {
+            case SeedState.Pending:
+                S.State = SeedState.Queued;
+                await store.WriteStateAsync();
+                await Queue.Enqueue(SeedId);
+                break;
+            case SeedState.Queued:
+                await Queue.Enqueue(SeedId);
+                break;
+            case SeedState.Running when S.LeaseExpiresAt is { } expires:
+                await Queue.Track(SeedId, expires);
+                break;
+        }
+
+        return S.State;
+    }
+
+    async Task<TrialAssignment?> ISeedGrain.BeginAttempt(string worker, TimeSpan leaseDuration)
+    {
+        if (S.State != SeedState.Queued || S.Definition is not { } definition)
+        {
+            return null;
+        }
+
+        S.Attempt++;
+        S.State = SeedState.Running;
+        S.Worker = worker;
+        S.LeaseToken = Guid.NewGuid();
+        S.LeaseDuration = leaseDuration;
+        S.LeaseExpiresAt = time.UtcNow + leaseDuration;
+        progress = null;
+        await store.WriteStateAsync();
+        _ = Experiment.SeedStarted(definition.Seed, worker);
+        return new TrialAssignment(SeedId, definition.ExperimentId, definition.Config, definition.Seed, S.Attempt, S.LeaseToken, S.LeaseExpiresAt.Value);
+    }
+
+    async Task<bool> ISeedGrain.Heartbeat(Guid leaseToken, TrialProgress? report)
+    {
+        if (!HoldsLease(leaseToken))
+        {
+            return false;
+        }
+
+        progress = report ?? progress;
+        S.LeaseExpiresAt = time.UtcNow + S.LeaseDuration;
+        await store.WriteStateAsync();
+        return true;
+    }
+
+    async Task<ReportVerdict> ISeedGrain.Complete(Guid leaseToken, TrialOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (S.State == SeedState.Succeeded && S.LeaseToken == leaseToken)
+        {
+            return ReportVerdict.AlreadyRecorded;
+        }
+
+        if (!HoldsLease(leaseToken))
+        {
+            return ReportVerdict.StaleLease;
+        }
+
+        S.State = SeedState.Succeeded;
+        S.Outcome = outcome;
+        S.LeaseExpiresAt = null;
+        await store.WriteStateAsync();
+        // Here and not on the worker: only the lease holder's result is recorded, exactly once.
+        metrics?.TrialSucceeded(Labels, Metric(outcome, TrialMetrics.IdmAccuracy), Metric(outcome, TrialMetrics.NormalizedReturn));
+        await Finished();
+        return ReportVerdict.Accepted;
+    }
+
+    async Task<ReportVerdict> ISeedGrain.Fail(Guid leaseToken, string error)
+    {
+        if (!HoldsLease(leaseToken))
+        {
+            return S.LeaseToken == leaseToken && S.State is SeedState.Queued or SeedState.Failed ? ReportVerdict.AlreadyRecorded : ReportVerdict.StaleLease;
+        }
+
+        S.LastError = $"attempt {S.Attempt} on {S.Worker}: {error}";
+        var requeued = EndAttempt();
+        RecordAttemptEnd(requeued);
+        await store.WriteStateAsync();
+        if (requeued)
+        {
+            await Queue.Enqueue(SeedId);
+        }
+        else
+        {
+            await Finished();
+        }
+
+        return ReportVerdict.Accepted;
+    }
+
+    async Task<ReportVerdict> ISeedGrain.Abandon(Guid leaseToken)
+    {
+        if (!HoldsLease(leaseToken))
+        {
+            return ReportVerdict.StaleLease;
+        }
+
+        S.Attempt--;
+        S.State = SeedState.Queued;
+        S.LeaseExpiresAt = null;
+        await store.WriteStateAsync();
+        await Queue.Enqueue(SeedId);
+        return ReportVerdict.Accepted;
+    }
+
+    async Task<LeaseCheck> ISeedGrain.CheckLease()
+    {
+        if (S.State == SeedState.Running && S.LeaseExpiresAt is { } expires && expires <= time.UtcNow)
+        {
+            S.LastError = $"attempt {S.Attempt} on {S.Worker}: lease expired at {expires:O} (no heartbeat)";
+            var requeued = EndAttempt();
+            metrics?.LeaseExpired();
+            RecordAttemptEnd(requeued);
+            await store.WriteStateAsync();
+            if (!requeued)
+            {
+                // Out of attempts. The queue called us, so tell only the experiment, never the queue.
+                await Finished(releaseFromQueue: false);
+            }
+
+            return new LeaseCheck(S.State, null, Expired: true);
+        }
+
+        return new LeaseCheck(S.State, S.State == SeedState.Running ? S.LeaseExpiresAt : null, Expired: false);
+    }
+
+    async Task<bool> ISeedGrain.Cancel()
+    {
+        if (S.State.IsTerminal() || S.Definition is null)
+        {
+            return false;
+        }
+
+        S.State = SeedState.Cancelled;
+        S.LeaseExpiresAt = null;
+        S.LastError = "cancelled";
+        await store.WriteStateAsync();
+        metrics?.TrialCancelled(Labels);
+        _ = Queue.Release(SeedId);
+        return true;
+    }
+
+    async Task<bool> ISeedGrain.Retry()
+    {
+        if (S.State is not (SeedState.Failed or SeedState.Cancelled))
+        {
+            return false;
+        }
+
+        S.State = SeedState.Queued;
+        S.Attempt = 0;
+        S.LastError = null;
+        await store.WriteStateAsync();
+        await Queue.Enqueue(SeedId);
+        return true;
+    }
+
+    Task<SeedStatus> ISeedGrain.GetStatus() => Task.FromResult(new SeedStatus(
+        SeedId, S.State, S.Attempt, S.Worker, S.State == SeedState.Running ? S.LeaseExpiresAt : null, S.LastError, S.Outcome, progress));
+
+    private IExperimentGrain Experiment => GrainFactory.GetGrain<IExperimentGrain>(S.Definition!.ExperimentId);
+
+    private TrialLabels Labels => TrialLabels.Of(S.Definition!.Config);
+
+    private static double? Metric(TrialOutcome outcome, string name) => outcome.Metrics.TryGetValue(name, out var value) ? value : null;
+
+    private void RecordAttemptEnd(bool requeued)
+    {
+        if (requeued)
+        {
+            metrics?.TrialRetried();
+        }
+        else
+        {
+            metrics?.TrialFailed(Labels);
+        }
+    }
+
+    private bool HoldsLease(Guid leaseToken) => S.State == SeedState.Running && S.LeaseToken == leaseToken;
+
+    /// <summary>Ends the running attempt after a failure: back to the queue, or Failed when attempts are used up.</summary>
+    private bool EndAttempt()
+    {
+        S.LeaseExpiresAt = null;
+        if (S.Attempt >= S.Definition!.MaxAttempts)
+        {
+            S.State = SeedState.Failed;
+            return false;
+        }
+
+        S.State = SeedState.Queued;
+        return true;
+    }
+
+    private async Task Finished(bool releaseFromQueue = true)
+    {
+        await Experiment.SeedFinished(S.Definition!.Seed, S.State, S.Attempt, S.Outcome, S.State == SeedState.Succeeded ? null : S.LastError, S.Worker);
+        if (releaseFromQueue)
+        {
+            _ = Queue.Release(SeedId);
+        }
+    }
+}

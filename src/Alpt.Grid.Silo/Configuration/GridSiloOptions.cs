@@ -1,0 +1,104 @@
+namespace Alpt.Grid.Silo.Configuration;
+
+/// <summary>How the silos find each other and keep state.</summary>
+public enum ClusteringMode
+{
+    /// <summary>One process on localhost; grain state in files under <see cref="GridSiloOptions.DataDirectory"/>.</summary>
+    Embedded = 0,
+
+    /// <summary>Membership and grain state in Azure Tables, artifacts in Azure Blobs (Azurite locally).</summary>
+    Azure = 1,
+}
+
+/// <summary>
+/// The silo's settings, bound from the "Grid" configuration section (appsettings.json, environment
+/// variables ALPT_Grid__*, command line --Grid:Key=value). Development and production differ only here.
+/// </summary>
+public sealed class GridSiloOptions
+{
+    public const string Section = "Grid";
+
+    /// <summary>Configuration key of the storage connection string (also read from ConnectionStrings:AlptGrid).</summary>
+    public const string ConnectionStringName = "AlptGrid";
+
+    public ClusteringMode Clustering { get; set; } = ClusteringMode.Embedded;
+
+    public string ClusterId { get; set; } = "alpt";
+
+    public string ServiceId { get; set; } = "alpt-grid";
+
+    /// <summary>A name for this silo in logs and worker ids; defaults to host name and silo port.</summary>
+    public string? SiloName { get; set; }
+
+    /// <summary>Embedded mode: where grain state and artifacts are kept.</summary>
+    public string DataDirectory { get; set; } = Path.Combine(".alpt", "grid");
+
+    /// <summary>
+    /// Azure mode: the storage connection string ("UseDevelopmentStorage=true" for Azurite). Only from
+    /// configuration or the environment; never logged.
+    /// </summary>
+    public string? StorageConnectionString { get; set; }
+
+    /// <summary>Blob container for artifacts (Azure mode).</summary>
+    public string ArtifactContainer { get; set; } = "alpt-artifacts";
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address silos and the gateway bind to and advertise; loopback unless configured.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Listen on every interface while advertising <see cref="AdvertisedAddress"/> (containers).</summary>
+    public bool ListenOnAnyAddress { get; set; }
+
+    /// <summary>Worker slots: "cpu*N", "cuda:0,cuda:1", "none" (coordinator only), or empty for one CPU slot per core.</summary>
+    public string Slots { get; set; } = "";
+
+    /// <summary>How long a lease lasts without a heartbeat.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often a running trial heartbeats; empty means a third of the lease.</summary>
+    public TimeSpan? HeartbeatInterval { get; set; }
+
+    /// <summary>
+    /// A trial that reports no new progress for this long is taken as hung: it is cancelled and the
+    /// attempt fails (heartbeats come from the slot, so a hung trial would otherwise hold its lease forever).
+    /// </summary>
+    public TimeSpan TrialStallTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long an idle slot waits at most between asking the queue for work.</summary>
+    public TimeSpan MaxIdlePoll { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public int QueuePartitions { get; set; } = 8;
+
+    /// <summary>Which trial function the workers run: the learning pipeline by default.</summary>
+    public TrialExecutorOptions Executor { get; set; } = new();
+
+    /// <summary>Where this silo serves Prometheus metrics (Grid:Metrics:Port, 9464 by default).</summary>
+    public Telemetry.SiloMetricsOptions Metrics { get; set; } = new();
+
+    public TimeSpan EffectiveHeartbeat => HeartbeatInterval ?? LeaseDuration / 3;
+}
+
+/// <summary>Which trial executor the workers use, and the synthetic one's delays and faults for tests.</summary>
+public sealed class TrialExecutorOptions
+{
+    /// <summary>"learning" (real ALPT trials, the default), "noop" (instant) or "synthetic" (delay, faults, execution log).</summary>
+    public string Kind { get; set; } = "learning";
+
+    /// <summary>How long each synthetic trial takes.</summary>
+    public int DelayMilliseconds { get; set; }
+
+    /// <summary>Attempts 1..N of every trial throw.</summary>
+    public int FailFirstAttempts { get; set; }
+
+    /// <summary>Seeds whose trials always throw.</summary>
+    public int[] ThrowSeeds { get; set; } = [];
+
+    /// <summary>Seeds whose trials hang (stop heartbeating) until cancelled.</summary>
+    public int[] HangSeeds { get; set; } = [];
+
+    /// <summary>A file each execution appends "seedId attempt worker" to (to count re-runs in tests).</summary>
+    public string? ExecutionLog { get; set; }
+}

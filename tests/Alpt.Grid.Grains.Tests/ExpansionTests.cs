@@ -1,0 +1,81 @@
+using Alpt.Grid.Abstractions.Catalogue;
+using Alpt.Grid.Abstractions.Sweeps;
+
+namespace Alpt.Grid.Grains.Tests;
+
+public sealed class ExpansionTests
+{
+    [Fact]
+    public void Methods_without_sources_are_expanded_once_and_alpt_once_per_source_set()
+    {
+        var spec = SpecFixtures.Small("x");
+        var experiments = SweepExpansion.Experiments(spec);
+
+        // alpt: 3 source sets × 2 budgets; the other three methods: 1 × 2 budgets.
+        Assert.Equal((3 * 2) + (3 * 2), experiments.Count);
+        Assert.Equal(experiments.Count * 3, spec.TrialCount());
+        Assert.All(experiments.Where(e => e.Method != "alpt"), e => Assert.Empty(e.Sources));
+        Assert.Equal(experiments.Count, experiments.Select(e => e.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public void Ids_are_deterministic_and_independent_of_source_order_and_override_order()
+    {
+        var a = SpecFixtures.Small("a") with { Overrides = new() { ["lr"] = "0.001", ["steps"] = "10" } };
+        var b = SpecFixtures.Small("b") with
+        {
+            SourceSets = [[], ["freeway"], ["asterix", "freeway"]],
+            Overrides = new() { ["steps"] = "10", ["lr"] = "0.001" },
+        };
+
+        Assert.Equal(SweepExpansion.Experiments(a).Select(e => e.Id), SweepExpansion.Experiments(b).Select(e => e.Id));
+        Assert.Equal(SweepExpansion.Fingerprint(a), SweepExpansion.Fingerprint(b));
+        var changed = a with { Overrides = new() { ["lr"] = "0.01", ["steps"] = "10" } };
+        Assert.Empty(SweepExpansion.Experiments(changed).Select(e => e.Id).Intersect(SweepExpansion.Experiments(a).Select(e => e.Id)));
+    }
+
+    [Fact]
+    public void A_valid_spec_has_no_problems()
+    {
+        Assert.Empty(SweepValidation.Problems(SpecFixtures.Small("ok"), GridCatalogue.Default));
+    }
+
+    [Theory]
+    [InlineData("target", "target 'pong' is not a known game")]
+    [InlineData("source-is-target", "contains the target 'breakout'")]
+    [InlineData("duplicate-source", "lists a source twice")]
+    [InlineData("zero-budget", "budget 0 must be > 0")]
+    [InlineData("no-seeds", "at least one seed is needed")]
+    [InlineData("method", "method 'bc' is not known")]
+    [InlineData("variant", "variant 'hard' does not exist for 'breakout'")]
+    [InlineData("huge", "more than the limit of 100000")]
+    [InlineData("attempts", "maxAttempts 0 must be between 1 and 100")]
+    public void Bad_specs_are_rejected_with_the_problem_named(string fault, string expected)
+    {
+        var spec = SpecFixtures.Small("bad");
+        spec = fault switch
+        {
+            "target" => spec with { Targets = ["pong"] },
+            "source-is-target" => spec with { SourceSets = [["breakout", "freeway"]] },
+            "duplicate-source" => spec with { SourceSets = [["freeway", "freeway"]] },
+            "zero-budget" => spec with { Budgets = [0, 100] },
+            "no-seeds" => spec with { Seeds = [] },
+            "method" => spec with { Methods = ["bc"] },
+            "variant" => spec with { Variants = ["hard"] },
+            "huge" => spec with { Seeds = [.. Enumerable.Range(0, 20_000)] },
+            "attempts" => spec with { MaxAttempts = 0 },
+            _ => throw new ArgumentOutOfRangeException(nameof(fault)),
+        };
+
+        var error = Assert.Throws<InvalidSweepSpecException>(() => SweepValidation.ThrowIfInvalid(spec, GridCatalogue.Default));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_budget_beyond_the_dataset_is_rejected_when_the_catalogue_knows_the_size()
+    {
+        var catalogue = GridCatalogue.Default with { MaxBudget = 200 };
+        var problems = SweepValidation.Problems(SpecFixtures.Small("b"), catalogue);
+        Assert.Equal(["budget 400 is larger than the target dataset (200 transitions)"], problems);
+    }
+}

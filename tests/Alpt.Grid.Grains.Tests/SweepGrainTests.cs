@@ -1,0 +1,199 @@
+using Alpt.Grid.Abstractions.Queue;
+using Alpt.Grid.Abstractions.Seeds;
+using Alpt.Grid.Abstractions.Sweeps;
+using Alpt.Grid.Abstractions.Trials;
+
+namespace Alpt.Grid.Grains.Tests;
+
+[Collection(GridClusterCollection.Name)]
+public sealed class SweepGrainTests(GridClusterFixture fixture)
+{
+    private IGrainFactory Grains => fixture.Grains;
+
+    [Fact]
+    public async Task An_invalid_spec_is_rejected_and_nothing_is_stored()
+    {
+        var spec = SpecFixtures.Small("invalid-sweep") with { SourceSets = [["breakout"]], Seeds = [] };
+        var sweep = Grains.GetGrain<ISweepGrain>("invalid-sweep");
+
+        var error = await Assert.ThrowsAsync<InvalidSweepSpecException>(() => sweep.Launch(spec));
+
+        Assert.Contains("contains the target 'breakout'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("at least one seed is needed", error.Message, StringComparison.Ordinal);
+        Assert.Null(await sweep.GetSpec());
+        Assert.Equal(SweepState.Unknown, (await sweep.GetStatus()).State);
+        Assert.DoesNotContain(await Grains.GetGrain<ISweepRegistryGrain>(0).List(), e => e.SweepId == "invalid-sweep");
+        Assert.False(Directory.EnumerateFiles(GridClusterFixture.StateDirectory, "*invalid-sweep*", SearchOption.AllDirectories).Any());
+    }
+
+    [Fact]
+    public async Task Launching_twice_creates_the_work_once()
+    {
+        var spec = SpecFixtures.Small("twice");
+        var sweep = Grains.GetGrain<ISweepGrain>("twice");
+        var queue = Grains.GetGrain<IWorkQueueGrain>(0);
+        var queuedBefore = (await queue.GetStats()).Queued;
+
+        var first = await sweep.Launch(spec);
+        var second = await sweep.Launch(spec);
+
+        Assert.True(first.Created);
+        Assert.False(second.Created);
+        Assert.Equal(36, first.Trials);
+        var status = await sweep.GetStatus();
+        Assert.Equal(36, status.Counts.Total);
+        Assert.Equal(36, status.Counts.Queued);
+        Assert.Equal(12, status.Experiments);
+        Assert.Equal(36, (await queue.GetStats()).Queued - queuedBefore);
+        Assert.Contains(await Grains.GetGrain<ISweepRegistryGrain>(0).List(), e => e.SweepId == "twice" && e.Active);
+
+        var different = spec with { Seeds = [0, 1] };
+        await Assert.ThrowsAsync<InvalidOperationException>(() => sweep.Launch(different));
+
+        Assert.Equal(36, await sweep.Cancel());
+        var cancelled = await sweep.GetStatus();
+        Assert.Equal(SweepState.Cancelled, cancelled.State);
+        Assert.Equal(36, cancelled.Counts.Cancelled);
+    }
+
+    [Fact]
+    public async Task A_result_is_accepted_only_from_the_lease_holder_and_recorded_once()
+    {
+        var sweep = Grains.GetGrain<ISweepGrain>("fencing");
+        await sweep.Launch(SpecFixtures.Single("fencing", seeds: 1));
+        var assignment = await LeaseSeedOf("fencing");
+        var seed = Grains.GetGrain<ISeedGrain>(assignment.SeedId);
+        var outcome = new TrialOutcome(new Dictionary<string, double> { ["idm_accuracy"] = 0.8 }, TimeSpan.FromSeconds(1));
+
+        Assert.Equal(ReportVerdict.StaleLease, await seed.Complete(Guid.NewGuid(), outcome));
+        Assert.Equal(SeedState.Running, (await seed.GetStatus()).State);
+        Assert.Equal(ReportVerdict.Accepted, await seed.Complete(assignment.LeaseToken, outcome));
+        Assert.Equal(ReportVerdict.AlreadyRecorded, await seed.Complete(assignment.LeaseToken, outcome));
+        Assert.Equal(ReportVerdict.StaleLease, await seed.Fail(assignment.LeaseToken, "late failure"));
+
+        var results = await sweep.GetResults();
+        var record = Assert.Single(Assert.Single(results).Seeds);
+        Assert.Equal(SeedState.Succeeded, record.State);
+        Assert.Equal(0.8, record.Metrics!["idm_accuracy"]);
+        Assert.Equal(SweepState.Completed, (await sweep.GetStatus()).State);
+    }
+
+    [Fact]
+    public async Task An_expired_lease_goes_back_to_the_queue_and_the_old_holder_is_fenced_out()
+    {
+        var sweep = Grains.GetGrain<ISweepGrain>("expiry");
+        await sweep.Launch(SpecFixtures.Single("expiry", seeds: 1, maxAttempts: 2));
+        var first = await LeaseSeedOf("expiry");
+        var seed = Grains.GetGrain<ISeedGrain>(first.SeedId);
+        var queue = Grains.GetGrain<IWorkQueueGrain>(0);
+
+        // Within the lease, a heartbeat renews it and nothing expires.
+        GridClusterFixture.Clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.True(await seed.Heartbeat(first.LeaseToken, new TrialProgress("idm", 5, 10)));
+        GridClusterFixture.Clock.Advance(TimeSpan.FromSeconds(20));
+        await queue.ExpireLeases();
+        Assert.Equal(SeedState.Running, (await seed.GetStatus()).State);
+
+        // Silence past the lease: back to the queue, attempt 1 used up.
+        GridClusterFixture.Clock.Advance(TimeSpan.FromSeconds(41));
+        Assert.True(await queue.ExpireLeases() >= 1);
+        var requeued = await seed.GetStatus();
+        Assert.Equal(SeedState.Queued, requeued.State);
+        Assert.Contains("lease expired", requeued.LastError, StringComparison.Ordinal);
+        Assert.False(await seed.Heartbeat(first.LeaseToken, null));
+
+        var second = await LeaseSeedOf("expiry");
+        Assert.Equal(2, second.Attempt);
+        Assert.Equal(ReportVerdict.StaleLease, await seed.Complete(first.LeaseToken, new TrialOutcome([], TimeSpan.Zero)));
+
+        // The last attempt expires too: the seed fails with that error.
+        GridClusterFixture.Clock.Advance(TimeSpan.FromSeconds(61));
+        await queue.ExpireLeases();
+        var failed = await seed.GetStatus();
+        Assert.Equal(SeedState.Failed, failed.State);
+        Assert.Contains("attempt 2", failed.LastError, StringComparison.Ordinal);
+        var status = await sweep.GetStatus();
+        Assert.Equal(1, status.Counts.Failed);
+        Assert.Contains(status.RecentErrors, e => e.Contains("lease expired", StringComparison.Ordinal));
+
+        // Retry-failed gives it fresh attempts.
+        Assert.Equal(1, await sweep.RetryFailed());
+        var third = await LeaseSeedOf("expiry");
+        Assert.Equal(1, third.Attempt);
+        Assert.Equal(ReportVerdict.Accepted, await seed.Complete(third.LeaseToken, new TrialOutcome(new() { ["x"] = 1 }, TimeSpan.Zero)));
+        Assert.Equal(1, (await sweep.GetStatus()).Counts.Succeeded);
+    }
+
+    [Fact]
+    public async Task Failures_are_retried_up_to_the_limit_then_the_last_error_is_kept()
+    {
+        var sweep = Grains.GetGrain<ISweepGrain>("failing");
+        await sweep.Launch(SpecFixtures.Single("failing", seeds: 1, maxAttempts: 2));
+
+        var first = await LeaseSeedOf("failing");
+        var seed = Grains.GetGrain<ISeedGrain>(first.SeedId);
+        Assert.Equal(ReportVerdict.Accepted, await seed.Fail(first.LeaseToken, "boom 1"));
+        Assert.Equal(SeedState.Queued, (await seed.GetStatus()).State);
+        var second = await LeaseSeedOf("failing");
+        Assert.Equal(ReportVerdict.Accepted, await seed.Fail(second.LeaseToken, "boom 2"));
+
+        var status = await seed.GetStatus();
+        Assert.Equal(SeedState.Failed, status.State);
+        Assert.Equal(2, status.Attempt);
+        Assert.EndsWith("boom 2", status.LastError, StringComparison.Ordinal);
+        var record = Assert.Single(Assert.Single(await sweep.GetResults()).Seeds);
+        Assert.Equal(SeedState.Failed, record.State);
+    }
+
+    [Fact]
+    public async Task Experiment_aggregates_metrics_as_results_arrive()
+    {
+        var sweep = Grains.GetGrain<ISweepGrain>("aggregate");
+        await sweep.Launch(SpecFixtures.Single("aggregate", seeds: 3) with { Budgets = [77] });
+        double[] values = [0.5, 0.7, 0.9];
+        for (var i = 0; i < 3; i++)
+        {
+            var assignment = await LeaseSeedOf("aggregate");
+            var seed = Grains.GetGrain<ISeedGrain>(assignment.SeedId);
+            await seed.Complete(assignment.LeaseToken, new TrialOutcome(new() { ["normalized_return"] = values[assignment.Seed] }, TimeSpan.Zero));
+        }
+
+        var summary = Assert.Single(await sweep.GetResults());
+        var metric = Assert.Single(summary.Metrics);
+        Assert.Equal(3, metric.N);
+        Assert.Equal(0.7, metric.Mean, 12);
+        Assert.Equal(0.2, metric.Std, 12);
+        Assert.Equal(0.7 + (4.303 * 0.2 / Math.Sqrt(3)), metric.CiHigh, 9);
+    }
+
+    /// <summary>Leases from the single queue partition until a seed of this sweep comes up (other tests' seeds are released back).</summary>
+    private async Task<TrialAssignment> LeaseSeedOf(string sweepName)
+    {
+        var queue = Grains.GetGrain<IWorkQueueGrain>(0);
+        var experimentIds = (await Grains.GetGrain<ISweepGrain>(sweepName).GetResults()).Select(r => r.Id).ToHashSet();
+        var others = new List<TrialAssignment>();
+        try
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                var leased = await queue.Lease("test-worker", 1, TimeSpan.FromSeconds(60));
+                var assignment = Assert.Single(leased);
+                if (experimentIds.Contains(assignment.ExperimentId))
+                {
+                    return assignment;
+                }
+
+                others.Add(assignment);
+            }
+
+            throw new InvalidOperationException($"no seed of {sweepName} in the queue");
+        }
+        finally
+        {
+            foreach (var other in others)
+            {
+                await Grains.GetGrain<ISeedGrain>(other.SeedId).Abandon(other.LeaseToken);
+            }
+        }
+    }
+}
