@@ -52,6 +52,12 @@ public sealed class GridSiloOptions
     /// <summary>Listen on every interface while advertising <see cref="AdvertisedAddress"/> (containers).</summary>
     public bool ListenOnAnyAddress { get; set; }
 
+    /// <summary>
+    /// Azure mode inside Kubernetes: Orleans' Kubernetes hosting (silo name and advertised address from
+    /// the pod: POD_NAME, POD_NAMESPACE, POD_IP; listens on every address; pods of dead silos are deleted).
+    /// </summary>
+    public bool KubernetesHosting { get; set; }
+
     /// <summary>Worker slots: "cpu*N", "cuda:0,cuda:1", "none" (coordinator only), or empty for one CPU slot per core.</summary>
     public string Slots { get; set; } = "";
 

@@ -103,6 +103,10 @@ public static class GridHosting
                     t.GrainStorageSerializer = new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>());
                 }));
                 silo.Services.TryAddSingleton<IArtifactStore>(_ => new BlobArtifactStore(new BlobContainerClient(connection, options.ArtifactContainer)));
+                if (options.KubernetesHosting)
+                {
+                    silo.UseKubernetesHosting();
+                }
             }
         });
 
@@ -178,6 +182,11 @@ public static class GridHosting
         if (options.LeaseDuration < TimeSpan.FromMilliseconds(100) || options.EffectiveHeartbeat <= TimeSpan.Zero || options.EffectiveHeartbeat >= options.LeaseDuration)
         {
             problems.Add($"Grid:LeaseDuration ({options.LeaseDuration}) must be ≥ 100 ms and longer than Grid:HeartbeatInterval ({options.EffectiveHeartbeat})");
+        }
+
+        if (options.KubernetesHosting && options.Clustering != ClusteringMode.Azure)
+        {
+            problems.Add("Grid:KubernetesHosting needs Grid:Clustering=Azure (membership and state in Azure tables)");
         }
 
         problems.AddRange(options.Metrics.Problems());
