@@ -11,12 +11,7 @@ public static class SweepTables
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(report);
-
-        // Redirected output (a log, a file) is not limited to a terminal's width: keep rows on one line.
-        if (!console.Profile.Capabilities.Interactive && console.Profile.Width < 160)
-        {
-            console.Profile.Width = 160;
-        }
+        Widen(console);
 
         var experiments = new Table().Title($"sweep {Markup.Escape(report.SweepId)}: experiments (mean ± std [[95% CI]] over seeds)")
             .AddColumns("target", "sources", "budget", "method", "n", "IDM accuracy", "normalized return", "return");
@@ -48,6 +43,16 @@ public static class SweepTables
         }
 
         console.Write(comparisons);
+    }
+
+    /// <summary>Redirected output (a log, a file) is not limited to a terminal's width: keep table rows on one line.</summary>
+    public static void Widen(IAnsiConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        if (!console.Profile.Capabilities.Interactive && console.Profile.Width < 160)
+        {
+            console.Profile.Width = 160;
+        }
     }
 
     private static string Signed(double value, string format) => (value >= 0 ? "+" : "") + value.ToString(format, CultureInfo.InvariantCulture);
