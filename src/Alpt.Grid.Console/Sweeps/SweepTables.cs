@@ -31,14 +31,14 @@ public static class SweepTables
         }
 
         var comparisons = new Table().Title("alpt − baseline at each budget (difference of means, 95% Welch CI)")
-            .AddColumns("target", "budget", "alpt sources", "vs", "metric", "n", "difference", "95% CI");
+            .AddColumns("target", "budget", "alpt sources", "vs", "metric", "n", "alpt − vs", "95% CI");
         foreach (var c in report.Comparisons)
         {
             var format = c.Metric == TrialMetrics.IdmAccuracy ? "P1" : "F3";
             var ci = double.IsFinite(c.CiLow) ? $"[{c.CiLow.ToString(format, CultureInfo.InvariantCulture)}, {c.CiHigh.ToString(format, CultureInfo.InvariantCulture)}]" : "—";
             var colour = double.IsFinite(c.CiLow) && c.CiLow > 0 ? "green" : double.IsFinite(c.CiHigh) && c.CiHigh < 0 ? "red" : "default";
             comparisons.AddRow(
-                Markup.Escape(c.Target), c.Budget.ToString(CultureInfo.InvariantCulture), Markup.Escape(c.Sources), Markup.Escape(c.Baseline), Markup.Escape(c.Metric),
+                Markup.Escape(c.Target), c.Budget.ToString(CultureInfo.InvariantCulture), Markup.Escape(c.Sources), Markup.Escape(c.Baseline), c.Metric == TrialMetrics.IdmAccuracy ? "IDM acc." : c.Metric == TrialMetrics.NormalizedReturn ? "norm. return" : Markup.Escape(c.Metric),
                 $"{c.NAlpt} vs {c.NBaseline}", $"[{colour}]{Markup.Escape(Signed(c.Difference, format))}[/]", Markup.Escape(ci));
         }
 
