@@ -80,6 +80,9 @@ public static class GridHosting
                 c.ClusterId = options.ClusterId;
                 c.ServiceId = options.ServiceId;
             });
+
+            // Launching a large sweep (from an embedded `alpt` too) queues every trial before it returns.
+            silo.Configure<SiloMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(5));
             var address = IPAddress.Parse(options.AdvertisedAddress);
             if (options.Clustering == ClusteringMode.Embedded)
             {
@@ -105,6 +108,13 @@ public static class GridHosting
             }
         });
 
+        // Trial executors reach datasets through the cache; the environments project registers the generator.
+        builder.Services.TryAddSingleton(sp => new DatasetCache(
+            sp.GetRequiredService<IGrainFactory>(),
+            sp.GetRequiredService<IArtifactStore>(),
+            sp.GetService<DatasetGenerator>() ?? throw new InvalidOperationException("no DatasetGenerator is registered: register one before AddGridSilo to let trials load datasets"),
+            sp.GetRequiredService<IOptions<GridGrainOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<TrialWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TrialWorker>());
         return builder;
@@ -119,6 +129,8 @@ public static class GridHosting
         Validate(options, silo: false);
         builder.UseOrleansClient(client =>
         {
+            // Launching a large sweep stores and queues every trial before it returns.
+            client.Configure<ClientMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(5));
             if (options.Clustering == ClusteringMode.Embedded)
             {
                 client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
