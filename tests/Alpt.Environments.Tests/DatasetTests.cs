@@ -31,6 +31,8 @@ public sealed class DatasetTests : IDisposable
 
         var c = DatasetGenerator.Generate(Spec(seed: 8, sticky: 0.25));
         Assert.NotEqual(a.Actions, c.Actions);
+        var unsticky = DatasetGenerator.Generate(Spec(sticky: 0));
+        Assert.NotEqual(a.Frames, unsticky.Frames);
     }
 
     [Fact]

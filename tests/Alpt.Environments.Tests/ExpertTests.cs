@@ -49,4 +49,18 @@ public sealed class ExpertTests
 
         Assert.True(Mean(0.5) < Mean(0.0), $"{game}/{variant}: eps 0.5 should play worse than the expert");
     }
+
+    [Fact]
+    public void Behaviour_policies_are_validated_and_seeded()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BehaviourPolicy(1.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BehaviourPolicy(-0.1));
+        var game = GameCatalogue.Create("asterix");
+        var a = EpisodeRunner.Play(game, new BehaviourPolicy(0.3), 17);
+        var b = EpisodeRunner.Play(game, new BehaviourPolicy(0.3), 17);
+        Assert.Equal(a, b);
+        var capped = EpisodeRunner.Play(game, BehaviourPolicy.Expert(), 17, maxSteps: 25);
+        Assert.Equal(25, capped.Steps);
+        Assert.False(capped.Terminated);
+    }
 }

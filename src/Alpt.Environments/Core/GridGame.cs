@@ -1,10 +1,11 @@
 namespace Alpt.Environments.Core;
 
 /// <summary>
-/// What every 10×10 game shares: action filtering to the minimal set, sticky actions, rendering from a
-/// grid of object kinds through the palette, and the state copy that scripted experts look ahead with.
-/// A game only implements its rules (<see cref="ResetCore"/>, <see cref="StepCore"/>), draws object
-/// kinds into cells (<see cref="Draw"/>) and plays its expert (<see cref="ExpertAction"/>).
+/// What every 10×10 game shares: action filtering to the minimal set, sticky actions, rendering into the
+/// caller's buffer through the palette (background fill, then each object painted at the frame's scale), and
+/// the state copy that scripted experts look ahead with. A game only implements its rules
+/// (<see cref="ResetCore"/>, <see cref="StepCore"/>), paints its objects (<see cref="Draw"/>) and plays its
+/// expert (<see cref="ExpertAction"/>).
 /// </summary>
 public abstract class GridGame : IGame
 {
