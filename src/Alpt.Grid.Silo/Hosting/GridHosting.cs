@@ -59,7 +59,7 @@ public static class GridHosting
         builder.Services.TryAddSingleton<ITrialExecutor>(sp => options.Executor.Kind switch
         {
             "learning" => new LearningTrialExecutor(
-                new GridDatasets(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IArtifactStore>(), sp.GetRequiredService<IOptions<GridGrainOptions>>(), sp.GetRequiredService<TimeProvider>()),
+                new GridDatasets(sp.GetRequiredService<DatasetCache>()),
                 LearningTrialExecutor.ThreadsFor(WorkerSlot.Parse(options.Slots)),
                 options.Executor.ExecutionLog),
             "noop" => new NoOpTrialExecutor(),
@@ -108,7 +108,8 @@ public static class GridHosting
             }
         });
 
-        // Trial executors reach datasets through the cache; the environments project registers the generator.
+        // Trial executors reach datasets through the cache; the arcade suite's generator unless another is registered.
+        builder.Services.TryAddSingleton<DatasetGenerator>(GridDatasets.Generate);
         builder.Services.TryAddSingleton(sp => new DatasetCache(
             sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<IArtifactStore>(),
