@@ -168,3 +168,56 @@ internal sealed class AlptSandbox : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+/// <summary>A grid silo process (coordinator only: no worker slots) with the sandbox's ports and its own state directory.</summary>
+internal sealed class SiloProcess(Process process) : IDisposable
+{
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+
+        process.Dispose();
+    }
+
+    public static SiloProcess Start(AlptSandbox sandbox)
+    {
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var dll = Path.Combine(SweepSpecTests.RepositoryRoot(), "src", "Alpt.Grid.Silo", "bin", configuration, "net10.0", "Alpt.Grid.Silo.dll");
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = sandbox.Directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(File.Exists(dll) ? dll : throw new FileNotFoundException("build the silo first", dll));
+        info.ArgumentList.Add($"--Grid:SiloPort={sandbox.Environment["ALPT_Grid__SiloPort"]}");
+        info.ArgumentList.Add($"--Grid:GatewayPort={sandbox.Environment["ALPT_Grid__GatewayPort"]}");
+        info.ArgumentList.Add("--Grid:Slots=none");
+        info.ArgumentList.Add("--Grid:DataDirectory=" + Path.Combine(sandbox.Directory, "silo-state"));
+        info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the silo");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var port = int.Parse(sandbox.Environment["ALPT_Grid__GatewayPort"], System.Globalization.CultureInfo.InvariantCulture);
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Loopback, port);
+                return new SiloProcess(process);
+            }
+            catch (SocketException) when (watch.Elapsed < TimeSpan.FromMinutes(1) && !process.HasExited)
+            {
+                Thread.Sleep(200);
+            }
+            catch (SocketException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException("the silo process did not open its gateway");
+            }
+        }
+    }
+}

@@ -15,7 +15,7 @@ public sealed class LearningCommandTests
         Assert.Equal(0, exit);
         using var json = JsonDocument.Parse(console.Output.Trim());
         var root = json.RootElement;
-        Assert.Equal("IdmTarget", root.GetProperty("spec").GetProperty("method").GetString());
+        Assert.Equal("idm-target", root.GetProperty("spec").GetProperty("method").GetString());
         Assert.Equal(60, root.GetProperty("labelledTransitions").GetInt32());
         var accuracy = root.GetProperty("idmAccuracy").GetProperty("overall").GetDouble();
         Assert.InRange(accuracy, 0, 1);

@@ -218,3 +218,52 @@ public sealed class SweepResumeTests : IDisposable
             t.GetProperty("metrics").ToString()))];
     }
 }
+
+public sealed class SweepClusterTests : IDisposable
+{
+    private readonly AlptSandbox sandbox = new();
+
+    public void Dispose() => sandbox.Dispose();
+
+    [Fact]
+    public void Launch_status_list_cancel_and_retry_go_to_a_cluster_silo_through_its_gateway()
+    {
+        var gateway = "127.0.0.1:" + sandbox.Environment["ALPT_Grid__GatewayPort"];
+        using var silo = SiloProcess.Start(sandbox);
+
+        var (launchExit, launchOutput) = AlptProcess.Run(sandbox, "sweep", "launch", "--preset", "smoke", "--gateway", gateway);
+        var (relaunchExit, relaunchOutput) = AlptProcess.Run(sandbox, "sweep", "launch", "--preset", "smoke", "--gateway", gateway);
+        var queued = Status(gateway);
+        var (listExit, listOutput) = AlptProcess.Run(sandbox, "sweep", "list", "--gateway", gateway, "--json");
+        var (cancelExit, cancelOutput) = AlptProcess.Run(sandbox, "sweep", "cancel", "smoke", "--gateway", gateway);
+        var cancelled = Status(gateway);
+        var (retryExit, retryOutput) = AlptProcess.Run(sandbox, "sweep", "retry-failed", "smoke", "--gateway", gateway);
+        var retried = Status(gateway);
+
+        Assert.True(launchExit == 0, launchOutput);
+        Assert.Contains($"sweep smoke launched: 8 experiments, 24 trials on cluster 'alpt' through the gateway {gateway}", AlptProcess.Unwrapped(launchOutput), StringComparison.Ordinal);
+        Assert.True(relaunchExit == 0, relaunchOutput);
+        Assert.Contains("already launched", relaunchOutput, StringComparison.Ordinal);
+        Assert.Equal(("running", 24), (queued.State, queued.Queued));
+        Assert.True(listExit == 0, listOutput);
+        Assert.Equal("smoke", JsonDocument.Parse(listOutput).RootElement[0].GetProperty("sweepId").GetString());
+        Assert.True(cancelExit == 0, cancelOutput);
+        Assert.Contains("24 unfinished trial(s) cancelled", AlptProcess.Unwrapped(cancelOutput), StringComparison.Ordinal);
+        Assert.Equal(("cancelled", 24), (cancelled.State, cancelled.Cancelled));
+        Assert.True(retryExit == 0, retryOutput);
+        Assert.Contains("24 failed or cancelled trial(s) queued again", AlptProcess.Unwrapped(retryOutput), StringComparison.Ordinal);
+        Assert.Equal(("running", 24), (retried.State, retried.Queued));
+        // The console never started an embedded grid of its own.
+        Assert.False(Directory.Exists(sandbox.PathOf(".alpt")));
+    }
+
+    private (string State, int Queued, int Cancelled) Status(string gateway)
+    {
+        var (exit, output) = AlptProcess.Run(sandbox, "sweep", "status", "smoke", "--gateway", gateway, "--json");
+        Assert.True(exit == 0, output);
+        using var json = JsonDocument.Parse(output);
+        var counts = json.RootElement.GetProperty("counts");
+        return (json.RootElement.GetProperty("state").ToString().ToLowerInvariant() switch { "1" => "running", "2" => "completed", "3" => "cancelled", var s => s },
+            counts.GetProperty("queued").GetInt32(), counts.GetProperty("cancelled").GetInt32());
+    }
+}

@@ -83,7 +83,7 @@ public sealed class SweepSpecTests
     [Fact]
     public void Overrides_change_the_preset_and_keep_the_rest()
     {
-        var hp = HyperparameterOverrides.Apply(TrialHyperparameters.Smoke, new Dictionary<string, string> { ["idm.steps"] = "77", ["policy.kind"] = "BehaviourCloning", ["idm.learningRate"] = "0.5" });
+        var hp = HyperparameterOverrides.Apply(TrialHyperparameters.Smoke, new Dictionary<string, string> { ["idm.steps"] = "77", ["policy.kind"] = "bc", ["idm.learningRate"] = "0.5" });
 
         Assert.Equal(77, hp.Idm.Steps);
         Assert.Equal(0.5, hp.Idm.LearningRate);

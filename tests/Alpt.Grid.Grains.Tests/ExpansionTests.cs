@@ -38,6 +38,7 @@ public sealed class ExpansionTests
     public void A_valid_spec_has_no_problems()
     {
         Assert.Empty(SweepValidation.Problems(SpecFixtures.Small("ok"), GridCatalogue.Default));
+        Assert.Empty(SweepValidation.Problems(SpecFixtures.Small("ok") with { Variants = ["standard", "hard"], SourceSets = [["freeway:hard", "asterix"]] }, GridCatalogue.Default));
     }
 
     [Theory]
@@ -47,7 +48,9 @@ public sealed class ExpansionTests
     [InlineData("zero-budget", "budget 0 must be > 0")]
     [InlineData("no-seeds", "at least one seed is needed")]
     [InlineData("method", "method 'bc' is not known")]
-    [InlineData("variant", "variant 'hard' does not exist for 'breakout'")]
+    [InlineData("variant", "variant 'nightmare' does not exist for 'breakout'")]
+    [InlineData("source-variant", "variant 'easy' does not exist for 'freeway'")]
+    [InlineData("source-twice-by-variant", "lists a source twice")]
     [InlineData("huge", "more than the limit of 100000")]
     [InlineData("attempts", "maxAttempts 0 must be between 1 and 100")]
     public void Bad_specs_are_rejected_with_the_problem_named(string fault, string expected)
@@ -61,7 +64,9 @@ public sealed class ExpansionTests
             "zero-budget" => spec with { Budgets = [0, 100] },
             "no-seeds" => spec with { Seeds = [] },
             "method" => spec with { Methods = ["bc"] },
-            "variant" => spec with { Variants = ["hard"] },
+            "variant" => spec with { Variants = ["nightmare"] },
+            "source-variant" => spec with { SourceSets = [["freeway:easy"]] },
+            "source-twice-by-variant" => spec with { SourceSets = [["freeway", "freeway:hard"]] },
             "huge" => spec with { Seeds = [.. Enumerable.Range(0, 20_000)] },
             "attempts" => spec with { MaxAttempts = 0 },
             _ => throw new ArgumentOutOfRangeException(nameof(fault)),

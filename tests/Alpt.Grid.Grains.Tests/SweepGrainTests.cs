@@ -166,6 +166,41 @@ public sealed class SweepGrainTests(GridClusterFixture fixture)
         Assert.Equal(0.7 + (4.303 * 0.2 / Math.Sqrt(3)), metric.CiHigh, 9);
     }
 
+    [Fact]
+    public async Task A_queued_seed_runs_even_when_its_unstored_activation_was_collected()
+    {
+        var sweep = Grains.GetGrain<ISweepGrain>("collected");
+        await sweep.Launch(SpecFixtures.Single("collected", seeds: 1));
+        var seedId = SweepExpansion.SeedId(Assert.Single(await sweep.GetResults()).Id, 0);
+        var stateFiles = Directory.EnumerateFiles(GridClusterFixture.StateDirectory, "*", SearchOption.AllDirectories);
+        Assert.DoesNotContain(stateFiles, f => f.Contains(Uri.EscapeDataString(seedId), StringComparison.Ordinal));
+
+        // Deactivate every idle grain except the queue (it is busy only while called, so it may go too:
+        // then resuming the sweep rebuilds it): the seed's in-memory definition is gone.
+        await Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        // A re-activated queue partition asks the registry to resume active sweeps (asynchronously),
+        // which queues the seed again: lease until it shows up, as a worker's polling would.
+        TrialAssignment? assignment = null;
+        for (var i = 0; i < 100 && assignment is null; i++)
+        {
+            try
+            {
+                assignment = await LeaseSeedOf("collected");
+            }
+            catch (Exception e) when (e is Xunit.Sdk.XunitException or InvalidOperationException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.NotNull(assignment);
+        Assert.Equal(seedId, assignment.SeedId);
+        Assert.Equal(1, assignment.Attempt);
+        Assert.Equal(ReportVerdict.Accepted, await Grains.GetGrain<ISeedGrain>(seedId).Complete(assignment.LeaseToken, new TrialOutcome(new() { ["x"] = 2 }, TimeSpan.Zero)));
+        Assert.Equal(1, (await sweep.GetStatus()).Counts.Succeeded);
+    }
+
     /// <summary>Leases from the single queue partition until a seed of this sweep comes up (other tests' seeds are released back).</summary>
     private async Task<TrialAssignment> LeaseSeedOf(string sweepName)
     {

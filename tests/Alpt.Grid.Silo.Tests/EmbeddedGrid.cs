@@ -73,6 +73,28 @@ internal sealed class EmbeddedGrid : IAsyncDisposable
         return status;
     }
 
+    /// <summary>Polls until some trial of the sweep is running; returns their live statuses.</summary>
+    public async Task<Abstractions.Seeds.SeedStatus[]> WaitForRunning(string sweepId, TimeSpan limit)
+    {
+        var sweep = Grains.GetGrain<ISweepGrain>(sweepId);
+        using var timeout = new CancellationTokenSource(limit);
+        while (true)
+        {
+            var running = await sweep.GetRunning();
+            if (running.Length > 0)
+            {
+                return running;
+            }
+
+            if (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"no trial of sweep {sweepId} was seen running within {limit}");
+            }
+
+            await Task.Delay(20, CancellationToken.None);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await host.StopAsync();

@@ -27,7 +27,7 @@ public sealed class EmbeddedSiloTests : IDisposable
         {
             o.Slots = "cpu*2";
             o.Executor.Kind = "synthetic";
-            o.Executor.DelayMilliseconds = 20;
+            o.Executor.DelayMilliseconds = 200;
             o.Executor.FailFirstAttempts = 1;
             o.Executor.ThrowSeeds = [2];
         });
@@ -42,6 +42,8 @@ public sealed class EmbeddedSiloTests : IDisposable
         };
 
         await grid.Grains.GetGrain<ISweepGrain>("faults").Launch(spec);
+        var running = await grid.WaitForRunning("faults", TimeSpan.FromSeconds(30));
+        Assert.All(running, r => Assert.StartsWith("test-silo/cpu#", r.Worker, StringComparison.Ordinal));
         var status = await grid.WaitForCompletion("faults", TimeSpan.FromSeconds(60));
 
         Assert.Equal(SweepState.Completed, status.State);

@@ -88,7 +88,7 @@ public sealed class TrialTests
         var json = JsonSerializer.Serialize(result, options);
         var back = JsonSerializer.Deserialize<TrialResult>(json, options)!;
 
-        Assert.Contains("\"idmTarget\"", json, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\"method\":\"idm-target\"", json, StringComparison.Ordinal);
         Assert.Equal(result.Spec.Hyperparameters, back.Spec.Hyperparameters);
         Assert.Equal(result.Spec.Target, back.Spec.Target);
         Assert.Equal(result.IdmAccuracy!.Overall, back.IdmAccuracy!.Overall);

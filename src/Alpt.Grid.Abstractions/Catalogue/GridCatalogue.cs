@@ -17,7 +17,8 @@ public sealed record GridCatalogue(
     /// <summary>Largest annotation budget a target dataset can provide; null means unchecked.</summary>
     public int? MaxBudget { get; init; }
 
-    public const string DefaultVariant = "default";
+    /// <summary>The variant every game has first (as the environments catalogue names it).</summary>
+    public const string DefaultVariant = "standard";
 
     /// <summary>The four methods every experiment can compare (DESIGN.md §1).</summary>
     public static IReadOnlyList<string> KnownMethods { get; } = ["labelled-only", "idm-target", "alpt", "oracle"];
@@ -28,15 +29,23 @@ public sealed record GridCatalogue(
     public static GridCatalogue Default { get; } = new(
         new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
         {
-            ["breakout"] = [DefaultVariant],
-            ["space-invaders"] = [DefaultVariant],
-            ["freeway"] = [DefaultVariant],
-            ["asterix"] = [DefaultVariant],
-            ["seaquest"] = [DefaultVariant],
+            ["breakout"] = [DefaultVariant, "hard"],
+            ["space-invaders"] = [DefaultVariant, "hard"],
+            ["freeway"] = [DefaultVariant, "hard"],
+            ["asterix"] = [DefaultVariant, "hard"],
+            ["seaquest"] = [DefaultVariant, "hard"],
         },
         KnownMethods);
 
     public bool IsGame(string name) => GamesAndVariants.ContainsKey(name);
+
+    /// <summary>Splits a source "game" or "game:variant" (the variant defaults to the game's first).</summary>
+    public static (string Game, string? Variant) SplitSource(string source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var colon = source.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? (source, null) : (source[..colon], source[(colon + 1)..]);
+    }
 
     public bool IsVariant(string game, string variant) =>
         GamesAndVariants.TryGetValue(game, out var variants) && variants.Contains(variant, StringComparer.Ordinal);

@@ -15,6 +15,9 @@ public interface IExperimentGrain : IGrainWithStringKey
 
     Task<StateCounts> GetCounts();
 
+    /// <summary>Live status (worker, attempt, progress) of the seeds running now.</summary>
+    Task<SeedStatus[]> GetRunning();
+
     Task<int> Cancel();
 
     Task<int> RetryFailed();

@@ -11,7 +11,8 @@ namespace Alpt.Grid.Abstractions.Queue;
 [Alias("alpt.IWorkQueueGrain")]
 public interface IWorkQueueGrain : IGrainWithIntegerKey
 {
-    Task Enqueue(string seedId);
+    /// <summary>Queues a seed (idempotent). The definition travels with it, so a seed need not be stored before it first runs.</summary>
+    Task Enqueue(Seeds.SeedDefinition definition);
 
     /// <summary>Tracks a running seed's lease so its expiry is noticed (after a restart).</summary>
     Task Track(string seedId, DateTimeOffset leaseExpiresAt);

@@ -13,7 +13,7 @@ public interface ISeedGrain : IGrainWithStringKey
     Task<SeedState> Submit(SeedDefinition definition);
 
     /// <summary>Called by the work queue: starts an attempt for this worker, or null if the seed is no longer queued.</summary>
-    Task<TrialAssignment?> BeginAttempt(string worker, TimeSpan leaseDuration);
+    Task<TrialAssignment?> BeginAttempt(SeedDefinition definition, string worker, TimeSpan leaseDuration);
 
     /// <summary>Renews the lease; false means the caller lost it (stop the trial).</summary>
     Task<bool> Heartbeat(Guid leaseToken, TrialProgress? progress);
@@ -31,7 +31,7 @@ public interface ISeedGrain : IGrainWithStringKey
     Task<bool> Cancel();
 
     /// <summary>Failed or cancelled → queued again with a fresh attempt count.</summary>
-    Task<bool> Retry();
+    Task<bool> Retry(SeedDefinition definition);
 
     Task<SeedStatus> GetStatus();
 }

@@ -60,4 +60,5 @@ public enum ReportVerdict
 public sealed record LeaseCheck(
     [property: Id(0)] SeedState State,
     [property: Id(1)] DateTimeOffset? LeaseExpiresAt,
-    [property: Id(2)] bool Expired);
+    [property: Id(2)] bool Expired,
+    [property: Id(3)] SeedDefinition? Definition = null);

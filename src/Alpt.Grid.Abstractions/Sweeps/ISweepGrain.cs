@@ -20,6 +20,9 @@ public interface ISweepGrain : IGrainWithStringKey
 
     Task<ExperimentSummary[]> GetResults();
 
+    /// <summary>Live status (worker, attempt, phase and step) of every trial running now.</summary>
+    Task<Seeds.SeedStatus[]> GetRunning();
+
     /// <summary>Cancels every unfinished seed; returns how many were cancelled.</summary>
     Task<int> Cancel();
 

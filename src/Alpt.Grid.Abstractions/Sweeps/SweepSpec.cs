@@ -30,7 +30,7 @@ public sealed record SweepSpec
     [Id(6)] public int[] Seeds { get; init; } = [];
 
     /// <summary>The trial preset (model sizes, steps) every trial starts from.</summary>
-    [Id(7)] public string Preset { get; init; } = "default";
+    [Id(7)] public string Preset { get; init; } = "quick";
 
     /// <summary>Hyperparameter overrides on top of the preset, by name.</summary>
     [Id(8)] public Dictionary<string, string> Overrides { get; init; } = new(StringComparer.Ordinal);

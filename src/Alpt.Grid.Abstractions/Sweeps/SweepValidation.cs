@@ -77,11 +77,13 @@ public static class SweepValidation
             var label = "[" + string.Join(", ", set) + "]";
             foreach (var source in set)
             {
-                Require(catalogue.IsGame(source), $"source set {label}: '{source}' is not a known game");
-                Require(!spec.Targets.Contains(source, StringComparer.Ordinal), $"source set {label} contains the target '{source}'");
+                var (game, variant) = GridCatalogue.SplitSource(source);
+                Require(catalogue.IsGame(game), $"source set {label}: '{game}' is not a known game");
+                Require(variant is null || !catalogue.IsGame(game) || catalogue.IsVariant(game, variant), $"source set {label}: variant '{variant}' does not exist for '{game}'");
+                Require(!spec.Targets.Contains(game, StringComparer.Ordinal), $"source set {label} contains the target '{game}'");
             }
 
-            Require(set.Distinct(StringComparer.Ordinal).Count() == set.Length, $"source set {label} lists a source twice");
+            Require(set.Select(s => GridCatalogue.SplitSource(s).Game).Distinct(StringComparer.Ordinal).Count() == set.Length, $"source set {label} lists a source twice");
         }
 
         Require(spec.SourceSets.Select(s => string.Join(',', s.Order(StringComparer.Ordinal))).Distinct().Count() == spec.SourceSets.Length, "sourceSets: the same source set is listed twice");

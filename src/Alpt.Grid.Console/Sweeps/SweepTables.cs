@@ -11,12 +11,7 @@ public static class SweepTables
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(report);
-
-        // Redirected output (a log, a file) is not limited to a terminal's width: keep rows on one line.
-        if (!console.Profile.Capabilities.Interactive && console.Profile.Width < 160)
-        {
-            console.Profile.Width = 160;
-        }
+        Widen(console);
 
         var experiments = new Table().Title($"sweep {Markup.Escape(report.SweepId)}: experiments (mean ± std [[95% CI]] over seeds)")
             .AddColumns("target", "sources", "budget", "method", "n", "IDM accuracy", "normalized return", "return");
@@ -36,18 +31,28 @@ public static class SweepTables
         }
 
         var comparisons = new Table().Title("alpt − baseline at each budget (difference of means, 95% Welch CI)")
-            .AddColumns("target", "budget", "alpt sources", "vs", "metric", "n", "difference", "95% CI");
+            .AddColumns("target", "budget", "alpt sources", "vs", "metric", "n", "alpt − vs", "95% CI");
         foreach (var c in report.Comparisons)
         {
             var format = c.Metric == TrialMetrics.IdmAccuracy ? "P1" : "F3";
             var ci = double.IsFinite(c.CiLow) ? $"[{c.CiLow.ToString(format, CultureInfo.InvariantCulture)}, {c.CiHigh.ToString(format, CultureInfo.InvariantCulture)}]" : "—";
             var colour = double.IsFinite(c.CiLow) && c.CiLow > 0 ? "green" : double.IsFinite(c.CiHigh) && c.CiHigh < 0 ? "red" : "default";
             comparisons.AddRow(
-                Markup.Escape(c.Target), c.Budget.ToString(CultureInfo.InvariantCulture), Markup.Escape(c.Sources), Markup.Escape(c.Baseline), Markup.Escape(c.Metric),
+                Markup.Escape(c.Target), c.Budget.ToString(CultureInfo.InvariantCulture), Markup.Escape(c.Sources), Markup.Escape(c.Baseline), c.Metric == TrialMetrics.IdmAccuracy ? "IDM acc." : c.Metric == TrialMetrics.NormalizedReturn ? "norm. return" : Markup.Escape(c.Metric),
                 $"{c.NAlpt} vs {c.NBaseline}", $"[{colour}]{Markup.Escape(Signed(c.Difference, format))}[/]", Markup.Escape(ci));
         }
 
         console.Write(comparisons);
+    }
+
+    /// <summary>Redirected output (a log, a file) is not limited to a terminal's width: keep table rows on one line.</summary>
+    public static void Widen(IAnsiConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        if (!console.Profile.Capabilities.Interactive && console.Profile.Width < 160)
+        {
+            console.Profile.Width = 160;
+        }
     }
 
     private static string Signed(double value, string format) => (value >= 0 ? "+" : "") + value.ToString(format, CultureInfo.InvariantCulture);

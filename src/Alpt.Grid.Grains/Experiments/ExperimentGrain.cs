@@ -79,6 +79,12 @@ public sealed class ExperimentGrain : Grain, IExperimentGrain, IDisposable
 
     Task<StateCounts> IExperimentGrain.GetCounts() => Task.FromResult(Counts());
 
+    async Task<SeedStatus[]> IExperimentGrain.GetRunning()
+    {
+        var statuses = await Task.WhenAll(running.Keys.ToArray().Select(s => Seed(s).GetStatus()));
+        return [.. statuses.Where(s => s.State == SeedState.Running)];
+    }
+
     async Task<int> IExperimentGrain.Cancel()
     {
         var open = S.Seeds.Where(s => !S.Finished.ContainsKey(s)).ToArray();
@@ -105,7 +111,7 @@ public sealed class ExperimentGrain : Grain, IExperimentGrain, IDisposable
         }
 
         await writer.WriteAsync();
-        var retried = await Task.WhenAll(failed.Select(s => Seed(s).Retry()));
+        var retried = await Task.WhenAll(failed.Select(s => Seed(s).Retry(new SeedDefinition(Id, S.Config!, s, S.MaxAttempts))));
         return retried.Count(r => r);
     }
 

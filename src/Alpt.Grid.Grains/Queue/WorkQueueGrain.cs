@@ -20,7 +20,7 @@ namespace Alpt.Grid.Grains.Queue;
 public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock time, ILogger<WorkQueueGrain> logger, GridMetrics? metrics = null) : Grain, IWorkQueueGrain
 {
     private readonly LinkedList<string> queued = new();
-    private readonly HashSet<string> queuedSet = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SeedDefinition> waiting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> leased = new(StringComparer.Ordinal);
     private long leasesExpired;
     private bool checking;
@@ -36,10 +36,12 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
         return Task.CompletedTask;
     }
 
-    Task IWorkQueueGrain.Enqueue(string seedId)
+    Task IWorkQueueGrain.Enqueue(SeedDefinition definition)
     {
+        ArgumentNullException.ThrowIfNull(definition);
+        var seedId = SweepExpansion.SeedId(definition.ExperimentId, definition.Seed);
         leased.Remove(seedId);
-        if (queuedSet.Add(seedId))
+        if (waiting.TryAdd(seedId, definition))
         {
             queued.AddLast(seedId);
         }
@@ -50,7 +52,7 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
 
     Task IWorkQueueGrain.Track(string seedId, DateTimeOffset leaseExpiresAt)
     {
-        if (!queuedSet.Contains(seedId))
+        if (!waiting.ContainsKey(seedId))
         {
             leased[seedId] = leaseExpiresAt;
         }
@@ -66,17 +68,17 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
         {
             var seedId = first.Value;
             queued.RemoveFirst();
-            queuedSet.Remove(seedId);
+            waiting.Remove(seedId, out var definition);
             TrialAssignment? assignment;
             try
             {
-                assignment = await GrainFactory.GetGrain<ISeedGrain>(seedId).BeginAttempt(worker, leaseDuration);
+                assignment = await GrainFactory.GetGrain<ISeedGrain>(seedId).BeginAttempt(definition!, worker, leaseDuration);
             }
             catch (Exception e)
             {
                 // The seed could not start (storage hiccup): keep it queued for the next lease.
                 logger.LogWarning(e, "Could not start seed {SeedId}; it stays queued", seedId);
-                if (queuedSet.Add(seedId))
+                if (waiting.TryAdd(seedId, definition!))
                 {
                     queued.AddLast(seedId);
                 }
@@ -108,7 +110,7 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
     Task IWorkQueueGrain.Release(string seedId)
     {
         leased.Remove(seedId);
-        if (queuedSet.Remove(seedId))
+        if (waiting.Remove(seedId))
         {
             queued.Remove(seedId);
         }
@@ -161,7 +163,7 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
                 }
 
                 leased.Remove(seedId);
-                if (check.State == SeedState.Queued && queuedSet.Add(seedId))
+                if (check.State == SeedState.Queued && check.Definition is { } definition && waiting.TryAdd(seedId, definition))
                 {
                     queued.AddLast(seedId);
                 }

@@ -33,7 +33,9 @@ public sealed class SeedGrainState
 
 /// <summary>
 /// The state machine of one trial. Not reentrant: every transition is one turn, stored before it is
-/// acknowledged, so a result is recorded exactly once. Never calls the queue from a method the queue
+/// acknowledged, so a result is recorded exactly once. A newly submitted seed is not stored until it
+/// first runs: its definition travels in the queue, and a lost queue is rebuilt by resuming the sweep
+/// from its experiments, so the first write can wait (this halves the cost of launching a sweep). Never calls the queue from a method the queue
 /// calls (BeginAttempt, CheckLease), so the two cannot wait on each other.
 /// </summary>
 public sealed class SeedGrain(
@@ -53,22 +55,16 @@ public sealed class SeedGrain(
     async Task<SeedState> ISeedGrain.Submit(SeedDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        if (S.Definition is null)
+        if (!store.RecordExists && S.State == SeedState.Pending)
         {
             S.Definition = definition;
             S.State = SeedState.Queued;
-            await store.WriteStateAsync();
         }
 
         switch (S.State)
         {
-            case SeedState.Pending:
-                S.State = SeedState.Queued;
-                await store.WriteStateAsync();
-                await Queue.Enqueue(SeedId);
-                break;
             case SeedState.Queued:
-                await Queue.Enqueue(SeedId);
+                await Queue.Enqueue(S.Definition ?? definition);
                 break;
             case SeedState.Running when S.LeaseExpiresAt is { } expires:
                 await Queue.Track(SeedId, expires);
@@ -78,8 +74,15 @@ public sealed class SeedGrain(
         return S.State;
     }
 
-    async Task<TrialAssignment?> ISeedGrain.BeginAttempt(string worker, TimeSpan leaseDuration)
+    async Task<TrialAssignment?> ISeedGrain.BeginAttempt(SeedDefinition queuedDefinition, string worker, TimeSpan leaseDuration)
     {
+        if (!store.RecordExists && S.State is SeedState.Pending or SeedState.Queued)
+        {
+            // Never stored: queued by a submit whose activation has since gone; the queue carried the definition.
+            S.Definition ??= queuedDefinition;
+            S.State = SeedState.Queued;
+        }
+
         if (S.State != SeedState.Queued || S.Definition is not { } definition)
         {
             return null;
@@ -146,7 +149,7 @@ public sealed class SeedGrain(
         await store.WriteStateAsync();
         if (requeued)
         {
-            await Queue.Enqueue(SeedId);
+            await Queue.Enqueue(S.Definition!);
         }
         else
         {
@@ -167,7 +170,7 @@ public sealed class SeedGrain(
         S.State = SeedState.Queued;
         S.LeaseExpiresAt = null;
         await store.WriteStateAsync();
-        await Queue.Enqueue(SeedId);
+        await Queue.Enqueue(S.Definition!);
         return ReportVerdict.Accepted;
     }
 
@@ -186,15 +189,16 @@ public sealed class SeedGrain(
                 await Finished(releaseFromQueue: false);
             }
 
-            return new LeaseCheck(S.State, null, Expired: true);
+            return new LeaseCheck(S.State, null, Expired: true, S.Definition);
         }
 
-        return new LeaseCheck(S.State, S.State == SeedState.Running ? S.LeaseExpiresAt : null, Expired: false);
+        return new LeaseCheck(S.State, S.State == SeedState.Running ? S.LeaseExpiresAt : null, Expired: false, S.Definition);
     }
 
     async Task<bool> ISeedGrain.Cancel()
     {
-        if (S.State.IsTerminal() || S.Definition is null)
+        // Stored even for a seed never stored before, so that its queue entry finds it cancelled.
+        if (S.State.IsTerminal())
         {
             return false;
         }
@@ -208,18 +212,19 @@ public sealed class SeedGrain(
         return true;
     }
 
-    async Task<bool> ISeedGrain.Retry()
+    async Task<bool> ISeedGrain.Retry(SeedDefinition definition)
     {
         if (S.State is not (SeedState.Failed or SeedState.Cancelled))
         {
             return false;
         }
 
+        S.Definition ??= definition;
         S.State = SeedState.Queued;
         S.Attempt = 0;
         S.LastError = null;
         await store.WriteStateAsync();
-        await Queue.Enqueue(SeedId);
+        await Queue.Enqueue(S.Definition!);
         return true;
     }
 

@@ -116,6 +116,12 @@ public sealed class SweepGrain(
         return await Task.WhenAll(Experiments.Select(e => Experiment(e.Id).GetSummary()));
     }
 
+    async Task<Abstractions.Seeds.SeedStatus[]> ISweepGrain.GetRunning()
+    {
+        var running = await Task.WhenAll(Experiments.Select(e => Experiment(e.Id).GetRunning()));
+        return [.. running.SelectMany(r => r)];
+    }
+
     async Task<int> ISweepGrain.Cancel()
     {
         if (S.Spec is null)

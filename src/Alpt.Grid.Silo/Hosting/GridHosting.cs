@@ -60,7 +60,7 @@ public static class GridHosting
         builder.Services.TryAddSingleton<ITrialExecutor>(sp => options.Executor.Kind switch
         {
             "learning" => new LearningTrialExecutor(
-                new GridDatasets(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IArtifactStore>(), sp.GetRequiredService<IOptions<GridGrainOptions>>(), sp.GetRequiredService<TimeProvider>()),
+                new GridDatasets(sp.GetRequiredService<DatasetCache>()),
                 LearningTrialExecutor.ThreadsFor(WorkerSlot.Parse(options.Slots)),
                 options.Executor.ExecutionLog),
             "noop" => new NoOpTrialExecutor(),
@@ -81,6 +81,9 @@ public static class GridHosting
                 c.ClusterId = options.ClusterId;
                 c.ServiceId = options.ServiceId;
             });
+
+            // Launching a large sweep (from an embedded `alpt` too) queues every trial before it returns.
+            silo.Configure<SiloMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(5));
             var address = IPAddress.Parse(options.AdvertisedAddress);
             if (options.Clustering == ClusteringMode.Embedded)
             {
@@ -111,6 +114,14 @@ public static class GridHosting
         });
 
         builder.Services.AddSiloMetrics(options.Metrics);
+        // Trial executors reach datasets through the cache; the arcade suite's generator unless another is registered.
+        builder.Services.TryAddSingleton<DatasetGenerator>(GridDatasets.Generate);
+        builder.Services.TryAddSingleton(sp => new DatasetCache(
+            sp.GetRequiredService<IGrainFactory>(),
+            sp.GetRequiredService<IArtifactStore>(),
+            sp.GetService<DatasetGenerator>() ?? throw new InvalidOperationException("no DatasetGenerator is registered: register one before AddGridSilo to let trials load datasets"),
+            sp.GetRequiredService<IOptions<GridGrainOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<TrialWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TrialWorker>());
         return builder;
@@ -125,6 +136,8 @@ public static class GridHosting
         Validate(options, silo: false);
         builder.UseOrleansClient(client =>
         {
+            // Launching a large sweep stores and queues every trial before it returns.
+            client.Configure<ClientMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(5));
             if (options.Clustering == ClusteringMode.Embedded)
             {
                 client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);

@@ -6,9 +6,7 @@ using Alpt.Environments.Datasets;
 using Alpt.Environments.Policies;
 using Alpt.Grid.Abstractions.Environments;
 using Alpt.Grid.Grains.Environments;
-using Alpt.Grid.Grains.Hosting;
 using Alpt.Learning.Trials;
-using Microsoft.Extensions.Options;
 
 namespace Alpt.Grid.Silo.Trials;
 
@@ -18,7 +16,7 @@ namespace Alpt.Grid.Silo.Trials;
 /// experiment on every silo reuses them. Decoded datasets are also kept in this process, so the seeds
 /// of an experiment do not decode the same artifact again.
 /// </summary>
-public sealed class GridDatasets(IGrainFactory grains, IArtifactStore artifacts, IOptions<GridGrainOptions> options, TimeProvider time) : IDatasetSource
+public sealed class GridDatasets(DatasetCache cache) : IDatasetSource
 {
     private readonly ConcurrentDictionary<DatasetSpec, Lazy<TrajectoryDataset>> decoded = new();
 
@@ -51,11 +49,33 @@ public sealed class GridDatasets(IGrainFactory grains, IArtifactStore artifacts,
 
     private TrajectoryDataset Load(DatasetSpec spec, CancellationToken cancellationToken)
     {
+        if (!spec.Behaviours.SequenceEqual(BehaviourMix.Default))
+        {
+            // Only the default mix can be named in a dataset key and made again from it: generate here.
+            return Alpt.Environments.Datasets.DatasetGenerator.Generate(spec, null, cancellationToken);
+        }
+
         // Trials run on dedicated threads, never on the grain scheduler: blocking here is fine.
-        // The cache's generator is this spec's: the key names the dataset, the spec says how to make it.
-        var cache = new DatasetCache(grains, artifacts, (_, ct) => Generate(spec, ct), options, time);
         var bytes = cache.GetAsync(KeyOf(spec), cancellationToken).GetAwaiter().GetResult();
         return Decode(bytes);
+    }
+
+    /// <summary>The grid's dataset generator: the spec a key names (default behaviour mix), generated and encoded.</summary>
+    public static byte[] Generate(DatasetKey key, CancellationToken cancellationToken) => Generate(SpecOf(key), cancellationToken);
+
+    /// <summary>The inverse of <see cref="KeyOf"/> for the default behaviour mix.</summary>
+    public static DatasetSpec SpecOf(DatasetKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var match = System.Text.RegularExpressions.Regex.Match(key.BehaviourMix, @"^default-x(\d+)-sticky([0-9.]+)$");
+        if (!match.Success)
+        {
+            throw new ArgumentException($"dataset {key.ArtifactName}: behaviour mix '{key.BehaviourMix}' is not one the grid can generate (default-x<scale>-sticky<p>)");
+        }
+
+        return Alpt.Environments.Datasets.DatasetGenerator.Normalize(new DatasetSpec(
+            key.Game, key.Variant, key.Transitions, BehaviourMix.Default, (ulong)key.Seed,
+            int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), double.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture)));
     }
 
     /// <summary>Generates the dataset of <paramref name="spec"/> and encodes it in the dataset file format.</summary>

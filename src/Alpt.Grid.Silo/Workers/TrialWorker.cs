@@ -224,9 +224,15 @@ public sealed partial class TrialWorker(
         }
     }
 
-    /// <summary>Reports with a few retries: the seed dedups a report that arrives twice.</summary>
+    /// <summary>
+    /// Reports with retries and backoff (storage may be briefly unreachable) for as long as a lease
+    /// lasts; the seed dedups a report that arrives twice. Giving up loses nothing: the lease expires
+    /// and the seed runs again.
+    /// </summary>
     private async Task<ReportVerdict?> ReportAsync(Func<Task<ReportVerdict>> report, TrialAssignment assignment, string what)
     {
+        var started = time.GetUtcNow();
+        var backoff = TimeSpan.FromMilliseconds(200);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -239,14 +245,14 @@ public sealed partial class TrialWorker(
 
                 return verdict;
             }
-            catch (Exception e) when (attempt < 5)
+            catch (Exception e) when (time.GetUtcNow() - started < options.Value.LeaseDuration)
             {
                 LogReportRetry(e, assignment.SeedId, what, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), time, CancellationToken.None);
+                await Task.Delay(backoff, time, CancellationToken.None);
+                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 5000));
             }
             catch (Exception e)
             {
-                // The lease will expire and the seed re-run: nothing is lost, only time.
                 LogReportGaveUp(e, assignment.SeedId, what);
                 return null;
             }

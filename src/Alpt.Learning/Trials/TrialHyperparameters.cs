@@ -6,7 +6,10 @@ namespace Alpt.Learning.Trials;
 [JsonConverter(typeof(JsonStringEnumConverter<PolicyKind>))]
 public enum PolicyKind
 {
+    [JsonStringEnumMemberName("dt")]
     DecisionTransformer,
+
+    [JsonStringEnumMemberName("bc")]
     BehaviourCloning,
 }
 
@@ -38,7 +41,7 @@ public sealed record IdmHyperparameters(
     double LearningRate = 1e-3,
     double WeightDecay = 1e-4,
     bool BalanceEnvironments = true,
-    int FineTuneSteps = 0,
+    int FineTuneSteps = 500,
     double FineTuneLearningRate = 3e-4,
     int LabelBatchSize = 1024,
     bool MotionChannels = true);
@@ -84,7 +87,7 @@ public sealed record TrialHyperparameters(
 
     public static TrialHyperparameters Quick { get; } = new(
         new(TargetTransitions: 25_000, SourceTransitions: 25_000, SegmentLength: 25),
-        new(WindowEachSide: 1, ConvChannels: 16, Width: 64, Layers: 1, Heads: 4, Steps: 400, BatchSize: 128, LearningRate: 2e-3),
+        new(WindowEachSide: 1, ConvChannels: 16, Width: 64, Layers: 1, Heads: 4, Steps: 500, BatchSize: 128, LearningRate: 2e-3, FineTuneSteps: 150, FineTuneLearningRate: 5e-4),
         new(Context: 8, ConvChannels: 16, Width: 64, Layers: 2, Heads: 4, Steps: 400, BatchSize: 32, LearningRate: 1e-3),
         new(Episodes: 16));
 

@@ -7,15 +7,19 @@ namespace Alpt.Learning.Trials;
 public enum TrialMethod
 {
     /// <summary>No IDM; the policy learns from the labelled target slice only.</summary>
+    [JsonStringEnumMemberName("labelled-only")]
     LabelledOnly,
 
     /// <summary>An IDM trained on the labelled target slice labels the rest; the policy learns from all target data.</summary>
+    [JsonStringEnumMemberName("idm-target")]
     IdmTarget,
 
     /// <summary>An IDM trained on the source datasets plus the labelled target slice labels the rest.</summary>
+    [JsonStringEnumMemberName("alpt")]
     Alpt,
 
     /// <summary>The policy learns from all target data with its true labels (the upper bound).</summary>
+    [JsonStringEnumMemberName("oracle")]
     Oracle,
 }
 

@@ -29,6 +29,7 @@ public sealed class SweepStatusCommand(IAnsiConsole console) : AsyncCommand<Swee
         }
 
         var c = status.Counts;
+        SweepTables.Widen(console);
         var table = new Table().AddColumns("sweep", "state", "experiments", "trials", "queued", "running", "succeeded", "failed", "cancelled", "ETA");
         table.AddRow(
             Markup.Escape(status.SweepId), status.State.ToString().ToLowerInvariant(), N(status.Experiments), N(c.Total), N(c.Queued + c.Pending), N(c.Running),
@@ -65,6 +66,7 @@ public sealed class SweepListCommand(IAnsiConsole console) : AsyncCommand<SweepL
             return 0;
         }
 
+        SweepTables.Widen(console);
         var table = new Table().AddColumns("sweep", "launched", "trials", "active");
         foreach (var e in entries)
         {
