@@ -1,6 +1,7 @@
 using System.Net;
 using Alpt.Grid.Grains.Environments;
 using Alpt.Grid.Grains.Hosting;
+using Alpt.Grid.Grains.Telemetry;
 using Alpt.Grid.Silo.Configuration;
 using Alpt.Grid.Silo.Storage;
 using Alpt.Grid.Silo.Trials;
@@ -121,7 +122,8 @@ public static class GridHosting
             sp.GetRequiredService<IArtifactStore>(),
             sp.GetService<DatasetGenerator>() ?? throw new InvalidOperationException("no DatasetGenerator is registered: register one before AddGridSilo to let trials load datasets"),
             sp.GetRequiredService<IOptions<GridGrainOptions>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<GridMetrics>()));
         builder.Services.AddSingleton<TrialWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TrialWorker>());
         return builder;

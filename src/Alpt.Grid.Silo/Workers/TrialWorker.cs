@@ -1,7 +1,6 @@
 using Alpt.Grid.Abstractions.Queue;
 using Alpt.Grid.Abstractions.Seeds;
 using Alpt.Grid.Abstractions.Trials;
-using System.Diagnostics;
 using Alpt.Grid.Grains.Telemetry;
 using Alpt.Grid.Silo.Configuration;
 using Alpt.Grid.Silo.Telemetry;
@@ -137,7 +136,7 @@ public sealed partial class TrialWorker(
         var labels = TrialLabels.Of(assignment.Config);
         var meter = metrics is null ? null : new TrialProgressMeter(metrics, labels, slot.Device, time);
         var progress = new LatestProgress(meter);
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         var run = RunOnDedicatedThread(slot, assignment, progress, trialCancel.Token);
         var leaseLost = false;
         var stalled = false;
@@ -188,7 +187,7 @@ public sealed partial class TrialWorker(
         meter?.Complete();
         var attemptOutcome = leaseLost || (stoppingToken.IsCancellationRequested && !run.IsCompletedSuccessfully) ? "abandoned"
             : run.IsCompletedSuccessfully ? "succeeded" : "failed";
-        metrics?.TrialAttemptEnded(labels, slot.Device, attemptOutcome, Stopwatch.GetElapsedTime(started));
+        metrics?.TrialAttemptEnded(labels, slot.Device, attemptOutcome, time.GetElapsedTime(started));
         if (leaseLost)
         {
             return;
