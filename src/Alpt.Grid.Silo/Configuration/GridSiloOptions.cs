@@ -52,6 +52,12 @@ public sealed class GridSiloOptions
     /// <summary>Listen on every interface while advertising <see cref="AdvertisedAddress"/> (containers).</summary>
     public bool ListenOnAnyAddress { get; set; }
 
+    /// <summary>
+    /// Azure mode inside Kubernetes: Orleans' Kubernetes hosting (silo name and advertised address from
+    /// the pod: POD_NAME, POD_NAMESPACE, POD_IP; listens on every address; pods of dead silos are deleted).
+    /// </summary>
+    public bool KubernetesHosting { get; set; }
+
     /// <summary>Worker slots: "cpu*N", "cuda:0,cuda:1", "none" (coordinator only), or empty for one CPU slot per core.</summary>
     public string Slots { get; set; } = "";
 
@@ -72,7 +78,7 @@ public sealed class GridSiloOptions
 
     public int QueuePartitions { get; set; } = 8;
 
-    /// <summary>Which trial function the workers run (until the learning pipeline is wired in: synthetic).</summary>
+    /// <summary>Which trial function the workers run: the learning pipeline by default.</summary>
     public TrialExecutorOptions Executor { get; set; } = new();
 
     /// <summary>Where this silo serves Prometheus metrics (Grid:Metrics:Port, 9464 by default).</summary>
@@ -81,11 +87,11 @@ public sealed class GridSiloOptions
     public TimeSpan EffectiveHeartbeat => HeartbeatInterval ?? LeaseDuration / 3;
 }
 
-/// <summary>The synthetic trial executor: no-op by default, with delays and faults for tests.</summary>
+/// <summary>Which trial executor the workers use, and the synthetic one's delays and faults for tests.</summary>
 public sealed class TrialExecutorOptions
 {
-    /// <summary>"noop" (instant) or "synthetic" (delay, faults, execution log).</summary>
-    public string Kind { get; set; } = "noop";
+    /// <summary>"learning" (real ALPT trials, the default), "noop" (instant) or "synthetic" (delay, faults, execution log).</summary>
+    public string Kind { get; set; } = "learning";
 
     /// <summary>How long each synthetic trial takes.</summary>
     public int DelayMilliseconds { get; set; }

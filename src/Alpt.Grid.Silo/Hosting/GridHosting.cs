@@ -4,6 +4,7 @@ using Alpt.Grid.Grains.Hosting;
 using Alpt.Grid.Grains.Telemetry;
 using Alpt.Grid.Silo.Configuration;
 using Alpt.Grid.Silo.Storage;
+using Alpt.Grid.Silo.Trials;
 using Alpt.Grid.Silo.Telemetry;
 using Alpt.Grid.Silo.Workers;
 using Azure.Data.Tables;
@@ -52,12 +53,20 @@ public static class GridHosting
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(GridClock.System);
-        builder.Services.Configure<GridGrainOptions>(g => g.QueuePartitions = options.QueuePartitions);
-        builder.Services.TryAddSingleton<ITrialExecutor>(_ => options.Executor.Kind switch
+        builder.Services.Configure<GridGrainOptions>(g =>
         {
+            g.QueuePartitions = options.QueuePartitions;
+            g.Catalogue = ArcadeGridCatalogue.Instance;
+        });
+        builder.Services.TryAddSingleton<ITrialExecutor>(sp => options.Executor.Kind switch
+        {
+            "learning" => new LearningTrialExecutor(
+                new GridDatasets(sp.GetRequiredService<DatasetCache>()),
+                LearningTrialExecutor.ThreadsFor(WorkerSlot.Parse(options.Slots)),
+                options.Executor.ExecutionLog),
             "noop" => new NoOpTrialExecutor(),
             "synthetic" => new SyntheticTrialExecutor(options.Executor),
-            _ => throw new InvalidOperationException($"Grid:Executor:Kind '{options.Executor.Kind}' is not known (noop, synthetic)"),
+            _ => throw new InvalidOperationException($"Grid:Executor:Kind '{options.Executor.Kind}' is not known (learning, noop, synthetic)"),
         });
 
         if (options.Clustering == ClusteringMode.Embedded)
@@ -98,11 +107,16 @@ public static class GridHosting
                     t.GrainStorageSerializer = new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>());
                 }));
                 silo.Services.TryAddSingleton<IArtifactStore>(_ => new BlobArtifactStore(new BlobContainerClient(connection, options.ArtifactContainer)));
+                if (options.KubernetesHosting)
+                {
+                    silo.UseKubernetesHosting();
+                }
             }
         });
 
         builder.Services.AddSiloMetrics(options.Metrics);
-        // Trial executors reach datasets through the cache; the environments project registers the generator.
+        // Trial executors reach datasets through the cache; the arcade suite's generator unless another is registered.
+        builder.Services.TryAddSingleton<DatasetGenerator>(GridDatasets.Generate);
         builder.Services.TryAddSingleton(sp => new DatasetCache(
             sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<IArtifactStore>(),
@@ -183,6 +197,11 @@ public static class GridHosting
         if (options.LeaseDuration < TimeSpan.FromMilliseconds(100) || options.EffectiveHeartbeat <= TimeSpan.Zero || options.EffectiveHeartbeat >= options.LeaseDuration)
         {
             problems.Add($"Grid:LeaseDuration ({options.LeaseDuration}) must be ≥ 100 ms and longer than Grid:HeartbeatInterval ({options.EffectiveHeartbeat})");
+        }
+
+        if (options.KubernetesHosting && options.Clustering != ClusteringMode.Azure)
+        {
+            problems.Add("Grid:KubernetesHosting needs Grid:Clustering=Azure (membership and state in Azure tables)");
         }
 
         problems.AddRange(options.Metrics.Problems());
