@@ -30,11 +30,11 @@ public static class SweepPlot
             throw new InvalidOperationException($"sweep {report.SweepId} has no experiments to plot");
         }
 
-        var targets = report.Experiments.Select(e => e.Target + (e.Variant == "default" ? "" : ":" + e.Variant)).Distinct(StringComparer.Ordinal).ToList();
+        var targets = report.Experiments.Select(e => e.Target + (e.Variant == Alpt.Grid.Abstractions.Catalogue.GridCatalogue.DefaultVariant ? "" : ":" + e.Variant)).Distinct(StringComparer.Ordinal).ToList();
         var panels = new List<Plot>();
         foreach (var target in targets)
         {
-            var rows = report.Experiments.Where(e => e.Target + (e.Variant == "default" ? "" : ":" + e.Variant) == target).ToList();
+            var rows = report.Experiments.Where(e => e.Target + (e.Variant == Alpt.Grid.Abstractions.Catalogue.GridCatalogue.DefaultVariant ? "" : ":" + e.Variant) == target).ToList();
             panels.Add(Panel(rows, $"{target}: normalized return", "normalized return", r => r.NormalizedReturn));
             panels.Add(Panel(rows, $"{target}: IDM label accuracy", "IDM accuracy", r => r.IdmAccuracy));
         }
