@@ -30,13 +30,19 @@ public static class SweepPlot
             throw new InvalidOperationException($"sweep {report.SweepId} has no experiments to plot");
         }
 
-        var targets = report.Experiments.Select(e => e.Target + (e.Variant == "default" ? "" : ":" + e.Variant)).Distinct(StringComparer.Ordinal).ToList();
+        // One colour per series in every panel, so a method reads the same across return and accuracy.
+        var palette = new ScottPlot.Palettes.Category10();
+        var colours = report.Experiments.Select(e => (e.Series, Order: SweepReport.MethodOrder(e.Method))).Distinct()
+            .OrderBy(s => s.Order).ThenBy(s => s.Series, StringComparer.Ordinal)
+            .Select((s, i) => (s.Series, Colour: palette.GetColor(i)))
+            .ToDictionary(s => s.Series, s => s.Colour, StringComparer.Ordinal);
+        var targets = report.Experiments.Select(e => e.Target + (e.Variant is Alpt.Grid.Abstractions.Catalogue.GridCatalogue.DefaultVariant or "default" ? "" : ":" + e.Variant)).Distinct(StringComparer.Ordinal).ToList();
         var panels = new List<Plot>();
         foreach (var target in targets)
         {
-            var rows = report.Experiments.Where(e => e.Target + (e.Variant == "default" ? "" : ":" + e.Variant) == target).ToList();
-            panels.Add(Panel(rows, $"{target}: normalized return", "normalized return", r => r.NormalizedReturn));
-            panels.Add(Panel(rows, $"{target}: IDM label accuracy", "IDM accuracy", r => r.IdmAccuracy));
+            var rows = report.Experiments.Where(e => e.Target + (e.Variant is Alpt.Grid.Abstractions.Catalogue.GridCatalogue.DefaultVariant or "default" ? "" : ":" + e.Variant) == target).ToList();
+            panels.Add(Panel(rows, colours, $"{target}: normalized return", "normalized return", r => r.NormalizedReturn));
+            panels.Add(Panel(rows, colours, $"{target}: IDM label accuracy", "IDM accuracy", r => r.IdmAccuracy));
         }
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -55,7 +61,7 @@ public static class SweepPlot
         }
     }
 
-    private static Plot Panel(IReadOnlyList<ExperimentRow> rows, string title, string label, Func<ExperimentRow, Estimate?> metric)
+    private static Plot Panel(IReadOnlyList<ExperimentRow> rows, IReadOnlyDictionary<string, Color> colours, string title, string label, Func<ExperimentRow, Estimate?> metric)
     {
         var plot = new Plot();
         plot.Title(title);
@@ -76,7 +82,7 @@ public static class SweepPlot
 
             var xs = points.Select(p => X(p.Budget)).ToArray();
             var ys = points.Select(p => p.Value!.Mean).ToArray();
-            var scatter = plot.Add.Scatter(xs, ys);
+            var scatter = plot.Add.Scatter(xs, ys, colours[line.Key]);
             scatter.LegendText = line.Key;
             scatter.LineWidth = 2;
             scatter.MarkerSize = 7;

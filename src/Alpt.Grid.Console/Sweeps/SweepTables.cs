@@ -17,7 +17,7 @@ public static class SweepTables
             .AddColumns("target", "sources", "budget", "method", "n", "IDM accuracy", "normalized return", "return");
         foreach (var r in report.Experiments)
         {
-            var target = r.Target + (r.Variant == "default" ? "" : ":" + r.Variant) + (r.DisjointActions ? " disjoint" : "") + (r.EvalVariant.Length > 0 ? $" eval:{r.EvalVariant}" : "");
+            var target = r.Target + (r.Variant is Alpt.Grid.Abstractions.Catalogue.GridCatalogue.DefaultVariant or "default" ? "" : ":" + r.Variant) + (r.DisjointActions ? " disjoint" : "") + (r.EvalVariant.Length > 0 ? $" eval:{r.EvalVariant}" : "");
             experiments.AddRow(
                 Markup.Escape(target), Markup.Escape(r.Sources), r.Budget.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Method),
                 r.Failed > 0 ? $"{r.Succeeded} [red]({r.Failed} failed)[/]" : r.Succeeded.ToString(CultureInfo.InvariantCulture),

@@ -79,12 +79,12 @@ public static class SweepYaml
         {
             Preset = Scalar("preset") ?? "quick",
             Targets = [.. targets],
-            Variants = [.. List("variants") ?? [GridCatalogue.DefaultVariant]],
+            Variants = [.. (List("variants") ?? [GridCatalogue.DefaultVariant]).Select(DefaultAlias)],
             Budgets = [.. Ints("budgets") ?? []],
             Methods = [.. List("methods") ?? GridCatalogue.KnownMethods],
             Seeds = [.. Seeds()],
             DisjointActions = [.. Bools("disjointActions") ?? [false]],
-            EvalVariants = [.. List("evalVariants")?.Select(v => v is "" or "same" or "training" ? "" : v) ?? [""]],
+            EvalVariants = [.. List("evalVariants")?.Select(v => v is "" or "same" or "training" ? "" : DefaultAlias(v)) ?? [""]],
             MaxAttempts = Ints("maxAttempts") is [var attempts] ? attempts : 3,
             Overrides = Overrides(),
         };
@@ -200,6 +200,9 @@ public static class SweepYaml
             return default;
         }
     }
+
+    /// <summary>"default" names every game's own default variant, which the grid calls <see cref="GridCatalogue.DefaultVariant"/>.</summary>
+    private static string DefaultAlias(string variant) => variant == "default" ? GridCatalogue.DefaultVariant : variant;
 
     /// <summary>
     /// Source sets for these targets: "all-others" becomes every other game; the empty set (what

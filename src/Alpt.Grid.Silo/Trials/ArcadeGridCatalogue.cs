@@ -5,8 +5,8 @@ using Alpt.Learning.Trials;
 namespace Alpt.Grid.Silo.Trials;
 
 /// <summary>
-/// The grid catalogue of the real suite: every arcade game with its variants (plus "default", the
-/// grid's name for a game's own default variant), the learning presets and hyperparameter names.
+/// The grid catalogue of the real suite: every arcade game with its variants, the learning presets
+/// and hyperparameter names.
 /// </summary>
 public static class ArcadeGridCatalogue
 {
@@ -19,7 +19,7 @@ public static class ArcadeGridCatalogue
     {
         var games = GameCatalogue.Games.ToDictionary(
             g => g.Name,
-            g => (IReadOnlyList<string>)[GridCatalogue.DefaultVariant, .. g.Variants],
+            g => (IReadOnlyList<string>)[.. g.Variants],
             StringComparer.Ordinal);
         return new GridCatalogue(games, GridCatalogue.KnownMethods)
         {

@@ -43,10 +43,10 @@ public static class TrialSpecs
         }
     }
 
-    /// <summary>"default" is the grid's name for the game's own default variant.</summary>
+    /// <summary>The grid's default variant name, or "default", is the game's own default variant.</summary>
     private static GameRef Game(string game, string variant)
     {
         var descriptor = Alpt.Environments.Core.GameCatalogue.Get(game);
-        return new GameRef(descriptor.Name, variant == GridCatalogue.DefaultVariant ? descriptor.DefaultVariant : Alpt.Environments.Core.GameCatalogue.ResolveVariant(descriptor, variant));
+        return new GameRef(descriptor.Name, variant is GridCatalogue.DefaultVariant or "default" ? descriptor.DefaultVariant : Alpt.Environments.Core.GameCatalogue.ResolveVariant(descriptor, variant));
     }
 }
