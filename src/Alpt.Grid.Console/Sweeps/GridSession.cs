@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Alpt.Grid.Silo.Configuration;
 using Alpt.Grid.Silo.Hosting;
+using Alpt.Grid.Silo.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -74,9 +75,18 @@ public sealed class GridSession : IAsyncDisposable
             return await ConnectAsync(target, target.Gateway is { } g ? ParseEndpoint(g) : null, target.Describe(), cancellationToken);
         }
 
+        // Another alpt process hosts this data directory only if it holds the directory's lock; a
+        // gateway port that answers may belong to an unrelated silo.
         var gateway = new IPEndPoint(IPAddress.Loopback, target.Options.GatewayPort);
-        if (await IsListeningAsync(gateway, cancellationToken))
+        if (DataDirectoryLock.IsHeld(target.DataDirectory))
         {
+            if (!await IsListeningAsync(gateway, cancellationToken))
+            {
+                throw new InvalidOperationException(
+                    $"another process holds the embedded grid in {Path.GetFullPath(target.DataDirectory)}, but nothing answers on its gateway {gateway}; " +
+                    "stop that process (or wait for it to finish) and run again");
+            }
+
             if (workerSlots is not null)
             {
                 throw new InvalidOperationException(

@@ -27,6 +27,29 @@ public sealed class DataDirectoryLock(string directory) : IHostedService, IDispo
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Whether a running silo holds the lock on <paramref name="directory"/>: the one reliable sign that
+    /// this data directory is being hosted (a gateway port that answers may belong to anyone).
+    /// </summary>
+    public static bool IsHeld(string directory)
+    {
+        var path = Path.Combine(directory, "silo.lock");
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
     public Task StopAsync(CancellationToken cancellationToken)
     {
         Dispose();
