@@ -11,6 +11,13 @@ public static class AlptApp
     {
         using var cancellation = new CancellationTokenSource();
         System.Console.CancelKeyPress += OnCancel;
+
+        // SIGTERM (docker stop, kill) stops as cleanly as Ctrl+C: a sweep run stays resumable.
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            cancellation.Cancel();
+        });
         try
         {
             var app = Create(console);
@@ -55,6 +62,8 @@ public static class AlptApp
                 .WithDescription("Print the version, the TorchSharp backend in use (cpu/cuda) and its threads.");
             Commands.Environments.EnvironmentCommands.Register(config);
             Commands.Grid.GridCommands.Register(config);
+            Commands.Learning.LearningCommands.Register(config);
+            Commands.Sweeps.SweepCommands.Register(config);
         });
         return app;
     }

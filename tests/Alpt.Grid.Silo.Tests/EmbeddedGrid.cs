@@ -28,6 +28,7 @@ internal sealed class EmbeddedGrid : IAsyncDisposable
             options.SiloPort = TestPorts.Free();
             options.GatewayPort = TestPorts.Free();
             options.SiloName = "test-silo";
+            options.Executor.Kind = "noop";
             configure(options);
         });
         var host = builder.Build();

@@ -72,7 +72,7 @@ public sealed class GridSiloOptions
 
     public int QueuePartitions { get; set; } = 8;
 
-    /// <summary>Which trial function the workers run (until the learning pipeline is wired in: synthetic).</summary>
+    /// <summary>Which trial function the workers run: the learning pipeline by default.</summary>
     public TrialExecutorOptions Executor { get; set; } = new();
 
     /// <summary>Where this silo serves Prometheus metrics (Grid:Metrics:Port, 9464 by default).</summary>
@@ -81,11 +81,11 @@ public sealed class GridSiloOptions
     public TimeSpan EffectiveHeartbeat => HeartbeatInterval ?? LeaseDuration / 3;
 }
 
-/// <summary>The synthetic trial executor: no-op by default, with delays and faults for tests.</summary>
+/// <summary>Which trial executor the workers use, and the synthetic one's delays and faults for tests.</summary>
 public sealed class TrialExecutorOptions
 {
-    /// <summary>"noop" (instant) or "synthetic" (delay, faults, execution log).</summary>
-    public string Kind { get; set; } = "noop";
+    /// <summary>"learning" (real ALPT trials, the default), "noop" (instant) or "synthetic" (delay, faults, execution log).</summary>
+    public string Kind { get; set; } = "learning";
 
     /// <summary>How long each synthetic trial takes.</summary>
     public int DelayMilliseconds { get; set; }

@@ -5,6 +5,7 @@ using Alpt.Grid.Grains.Telemetry;
 using Alpt.Grid.Silo.Configuration;
 using Alpt.Grid.Silo.Storage;
 using Alpt.Grid.Silo.Telemetry;
+using Alpt.Grid.Silo.Trials;
 using Alpt.Grid.Silo.Workers;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -52,12 +53,20 @@ public static class GridHosting
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(GridClock.System);
-        builder.Services.Configure<GridGrainOptions>(g => g.QueuePartitions = options.QueuePartitions);
-        builder.Services.TryAddSingleton<ITrialExecutor>(_ => options.Executor.Kind switch
+        builder.Services.Configure<GridGrainOptions>(g =>
         {
+            g.QueuePartitions = options.QueuePartitions;
+            g.Catalogue = ArcadeGridCatalogue.Instance;
+        });
+        builder.Services.TryAddSingleton<ITrialExecutor>(sp => options.Executor.Kind switch
+        {
+            "learning" => new LearningTrialExecutor(
+                new GridDatasets(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IArtifactStore>(), sp.GetRequiredService<IOptions<GridGrainOptions>>(), sp.GetRequiredService<TimeProvider>()),
+                LearningTrialExecutor.ThreadsFor(WorkerSlot.Parse(options.Slots)),
+                options.Executor.ExecutionLog),
             "noop" => new NoOpTrialExecutor(),
             "synthetic" => new SyntheticTrialExecutor(options.Executor),
-            _ => throw new InvalidOperationException($"Grid:Executor:Kind '{options.Executor.Kind}' is not known (noop, synthetic)"),
+            _ => throw new InvalidOperationException($"Grid:Executor:Kind '{options.Executor.Kind}' is not known (learning, noop, synthetic)"),
         });
 
         if (options.Clustering == ClusteringMode.Embedded)

@@ -1,0 +1,66 @@
+using System.ComponentModel;
+using Alpt.Learning.Benchmarks;
+using Alpt.Learning.Runtime;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Alpt.Grid.Console.Commands.Learning;
+
+/// <summary>`alpt learn bench`: training and labelling throughput and GFLOP/s, against a large matmul.</summary>
+public sealed class LearnBenchCommand(IAnsiConsole console) : Command<LearnBenchCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--device <DEVICE>")]
+        [Description("cpu (default), cuda or cuda:N.")]
+        [DefaultValue("cpu")]
+        public string Device { get; init; } = "cpu";
+
+        [CommandOption("--threads <N>")]
+        [Description("Intra-op threads for Torch (default: Torch's own choice).")]
+        public int? Threads { get; init; }
+
+        [CommandOption("--steps <N>")]
+        [Description("Measured steps per workload (default 20).")]
+        [DefaultValue(20)]
+        public int Steps { get; init; } = 20;
+
+        [CommandOption("--json")]
+        [Description("Print as JSON.")]
+        public bool Json { get; init; }
+
+        public override ValidationResult Validate() =>
+            Steps < 1 || Threads is < 1 ? ValidationResult.Error("--steps and --threads must be at least 1.") : ValidationResult.Success();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var device = TorchRuntime.ResolveDevice(settings.Device);
+        var result = TrialRunCommand.OnDedicatedThread(() =>
+        {
+            if (settings.Threads is { } threads)
+            {
+                TorchRuntime.SetThreads(threads);
+            }
+
+            return LearningBenchmark.Run(device, settings.Steps, settings.Json ? null : line => console.WriteLine(line), cancellationToken);
+        });
+        if (settings.Json)
+        {
+            console.WriteJson(result);
+            return 0;
+        }
+
+        var table = new Table().AddColumns("workload", "batch", "samples/s", "GFLOP/s", "of peak");
+        foreach (var f in result.Figures)
+        {
+            table.AddRow(f.Workload, $"{f.BatchSize}", $"{f.SamplesPerSecond:F0}", $"{f.GflopsPerSecond:F1}", $"{f.FractionOfPeak:P0}");
+        }
+
+        table.AddRow($"matmul {result.MatmulSize}²", "", "", $"{result.PeakGflopsPerSecond:F1}", "100%");
+        console.Write(table);
+        console.WriteLine($"device {result.Device}, {result.Threads} thread(s)");
+        return 0;
+    }
+}

@@ -1,0 +1,76 @@
+using System.ComponentModel;
+using Alpt.Learning.Trials;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Alpt.Grid.Console.Commands.Learning;
+
+/// <summary>Options every trial command shares: hyperparameter preset, policy, device, threads.</summary>
+public class TrialCommonSettings : CommandSettings
+{
+    [CommandOption("--budget <N>")]
+    [Description("Annotation budget: labelled transitions of the target dataset (default: 1% of it).")]
+    public int? Budget { get; init; }
+
+    [CommandOption("--preset <NAME>")]
+    [Description("Hyperparameter preset: smoke, quick (default) or paper.")]
+    [DefaultValue("quick")]
+    public string Preset { get; init; } = "quick";
+
+    [CommandOption("--policy <KIND>")]
+    [Description("Policy model: dt (Decision Transformer, default) or bc (behaviour cloning).")]
+    [DefaultValue("dt")]
+    public string Policy { get; init; } = "dt";
+
+    [CommandOption("--disjoint-actions")]
+    [Description("Give every game its own IDM action head (sources share no action ids with the target).")]
+    public bool DisjointActions { get; init; }
+
+    [CommandOption("--eval-variant <VARIANT>")]
+    [Description("Evaluate the policy on this variant of the target (default: the target's own).")]
+    public string? EvaluationVariant { get; init; }
+
+    [CommandOption("--device <DEVICE>")]
+    [Description("cpu (default), cuda or cuda:N.")]
+    [DefaultValue("cpu")]
+    public string Device { get; init; } = "cpu";
+
+    [CommandOption("--threads <N>")]
+    [Description("Intra-op threads for Torch (default: Torch's own choice).")]
+    public int? Threads { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print the result as JSON (no progress display).")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (Threads is < 1)
+        {
+            return ValidationResult.Error("--threads must be at least 1.");
+        }
+
+        if (Budget is < 0)
+        {
+            return ValidationResult.Error("--budget must not be negative.");
+        }
+
+        return Policy.Trim().ToLowerInvariant() is "dt" or "bc"
+            ? ValidationResult.Success()
+            : ValidationResult.Error($"--policy '{Policy}' is not known: expected dt or bc.");
+    }
+
+    /// <summary>The preset with the chosen policy kind.</summary>
+    public TrialHyperparameters Hyperparameters()
+    {
+        var preset = TrialHyperparameters.FromPreset(Preset);
+        var kind = Policy.Trim().ToLowerInvariant() == "bc" ? PolicyKind.BehaviourCloning : PolicyKind.DecisionTransformer;
+        return preset with { Policy = preset.Policy with { Kind = kind } };
+    }
+
+    public int BudgetFor(TrialHyperparameters hp) => Budget ?? Math.Max(1, hp.Data.TargetTransitions / 100);
+
+    /// <summary>Splits "a,b:hard" into games; empty for null or blank.</summary>
+    public static IReadOnlyList<GameRef> ParseGames(string? list) =>
+        string.IsNullOrWhiteSpace(list) ? [] : [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(GameRef.Parse)];
+}

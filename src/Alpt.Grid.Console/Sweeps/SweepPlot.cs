@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text;
+using Alpt.Grid.Abstractions.Trials;
+using ScottPlot;
+using SkiaSharp;
+
+namespace Alpt.Grid.Console.Sweeps;
+
+/// <summary>
+/// Normalized return and IDM accuracy against annotation budget: a panel per metric (and a row per
+/// target), a line per method / source set, error bars of one standard deviation across seeds.
+/// </summary>
+public static class SweepPlot
+{
+    private const int PanelWidth = 640;
+    private const int PanelHeight = 420;
+
+    public static void Save(SweepReport report, string path)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(path);
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension is not (".png" or ".svg"))
+        {
+            throw new ArgumentException($"plot file '{path}' should end in .png or .svg");
+        }
+
+        if (report.Experiments.Count == 0)
+        {
+            throw new InvalidOperationException($"sweep {report.SweepId} has no experiments to plot");
+        }
+
+        var targets = report.Experiments.Select(e => e.Target + (e.Variant == "default" ? "" : ":" + e.Variant)).Distinct(StringComparer.Ordinal).ToList();
+        var panels = new List<Plot>();
+        foreach (var target in targets)
+        {
+            var rows = report.Experiments.Where(e => e.Target + (e.Variant == "default" ? "" : ":" + e.Variant) == target).ToList();
+            panels.Add(Panel(rows, $"{target}: normalized return", "normalized return", r => r.NormalizedReturn));
+            panels.Add(Panel(rows, $"{target}: IDM label accuracy", "IDM accuracy", r => r.IdmAccuracy));
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        if (extension == ".svg")
+        {
+            File.WriteAllText(path, ComposeSvg(panels));
+        }
+        else
+        {
+            File.WriteAllBytes(path, ComposePng(panels));
+        }
+    }
+
+    private static Plot Panel(IReadOnlyList<ExperimentRow> rows, string title, string label, Func<ExperimentRow, Estimate?> metric)
+    {
+        var plot = new Plot();
+        plot.Title(title);
+        plot.XLabel("annotation budget (labelled target transitions)");
+        plot.YLabel(label);
+        var budgets = rows.Select(r => r.Budget).Distinct().Order().ToArray();
+
+        // Budgets span orders of magnitude: plot them evenly spaced, labelled with their values.
+        double X(int budget) => Array.IndexOf(budgets, budget);
+        var series = rows.GroupBy(r => r.Series).OrderBy(g => SweepReport.MethodOrder(g.First().Method)).ThenBy(g => g.Key, StringComparer.Ordinal);
+        foreach (var line in series)
+        {
+            var points = line.Select(r => (r.Budget, Value: metric(r))).Where(p => p.Value is not null && double.IsFinite(p.Value.Mean)).OrderBy(p => p.Budget).ToList();
+            if (points.Count == 0)
+            {
+                continue;
+            }
+
+            var xs = points.Select(p => X(p.Budget)).ToArray();
+            var ys = points.Select(p => p.Value!.Mean).ToArray();
+            var scatter = plot.Add.Scatter(xs, ys);
+            scatter.LegendText = line.Key;
+            scatter.LineWidth = 2;
+            scatter.MarkerSize = 7;
+            var errors = points.Select(p => double.IsFinite(p.Value!.Std) ? p.Value.Std : 0).ToArray();
+            var bars = plot.Add.ErrorBar(xs, ys, errors);
+            bars.Color = scatter.Color;
+        }
+
+        plot.Axes.Bottom.SetTicks([.. budgets.Select(b => (double)Array.IndexOf(budgets, b))], [.. budgets.Select(b => b.ToString(CultureInfo.InvariantCulture))]);
+        plot.Axes.SetLimitsX(-0.3, Math.Max(1, budgets.Length - 1) + 0.3);
+        plot.ShowLegend(Alignment.UpperLeft);
+        return plot;
+    }
+
+    /// <summary>Panels in rows of two (return, accuracy), nested as SVG documents in one.</summary>
+    private static string ComposeSvg(IReadOnlyList<Plot> panels)
+    {
+        var rows = (panels.Count + 1) / 2;
+        var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{PanelWidth * 2}\" height=\"{PanelHeight * rows}\" viewBox=\"0 0 {PanelWidth * 2} {PanelHeight * rows}\">\n");
+        for (var i = 0; i < panels.Count; i++)
+        {
+            var inner = panels[i].GetSvgXml(PanelWidth, PanelHeight);
+            // Nest each panel's document at its place: an <svg> element may carry x and y.
+            var open = inner.IndexOf("<svg", StringComparison.Ordinal);
+            inner = inner[open..].Insert(4, string.Create(CultureInfo.InvariantCulture, $" x=\"{i % 2 * PanelWidth}\" y=\"{i / 2 * PanelHeight}\""));
+            svg.Append(inner).Append('\n');
+        }
+
+        svg.Append("</svg>\n");
+        return svg.ToString();
+    }
+
+    private static byte[] ComposePng(IReadOnlyList<Plot> panels)
+    {
+        var rows = (panels.Count + 1) / 2;
+        using var surface = SKSurface.Create(new SKImageInfo(PanelWidth * 2, PanelHeight * rows));
+        var canvas = surface.Canvas;
+        canvas.Clear(SKColors.White);
+        for (var i = 0; i < panels.Count; i++)
+        {
+            var bytes = panels[i].GetImage(PanelWidth, PanelHeight).GetImageBytes();
+            using var image = SKImage.FromEncodedData(bytes);
+            canvas.DrawImage(image, i % 2 * PanelWidth, i / 2 * PanelHeight);
+        }
+
+        using var snapshot = surface.Snapshot();
+        using var data = snapshot.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+}

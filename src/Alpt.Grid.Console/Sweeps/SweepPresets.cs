@@ -1,0 +1,61 @@
+using Alpt.Grid.Abstractions.Sweeps;
+
+namespace Alpt.Grid.Console.Sweeps;
+
+/// <summary>
+/// Named sweeps, written in the same YAML a user would write (examples/sweep.yaml documents it).
+/// Sized by measurement on a 2-core machine: see docs/ARCHITECTURE.md, "The console's sweep commands".
+/// </summary>
+public static class SweepPresets
+{
+    /// <summary>A tiny real sweep: every method, two budgets, three seeds, smoke-sized trials (seconds on 2 cores).</summary>
+    public const string Smoke = """
+        name: smoke
+        preset: smoke
+        targets: [freeway]
+        sourceSets: [[asterix]]
+        budgets: [100, 400]
+        methods: [labelled-only, idm-target, alpt, oracle]
+        seeds: 3
+        """;
+
+    /// <summary>
+    /// Shows the ALPT effect on one target in about ten minutes on 2 cores: source sets none (idm-target),
+    /// one and all others, budgets of 1% and 4% of the target data, the four methods, 3 seeds.
+    /// </summary>
+    public const string Quick = """
+        name: quick
+        preset: quick
+        targets: [breakout]
+        sourceSets: [one-other, all-others]
+        budgets: [250, 1000]
+        methods: [labelled-only, idm-target, alpt, oracle]
+        seeds: 3
+        """;
+
+    /// <summary>The full grid: five targets, source sets none / one / all others, budgets tiny to nearly full, 5 seeds (hours; for a GPU cluster).</summary>
+    public const string Paper = """
+        name: paper
+        preset: paper
+        targets: [breakout, space-invaders, freeway, asterix, seaquest]
+        sourceSets: [one-other, all-others]
+        budgets: [100, 500, 2500, 10000, 40000]
+        methods: [labelled-only, idm-target, alpt, oracle]
+        seeds: 5
+        """;
+
+    public static IReadOnlyList<string> Names { get; } = ["smoke", "quick", "paper"];
+
+    public static SweepDefinition Get(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var yaml = name.Trim().ToLowerInvariant() switch
+        {
+            "smoke" => Smoke,
+            "quick" => Quick,
+            "paper" => Paper,
+            _ => throw new InvalidSweepSpecException($"sweep preset '{name}' is not known (presets: {string.Join(", ", Names)})"),
+        };
+        return SweepYaml.Parse(yaml, name, $"preset {name}");
+    }
+}

@@ -1,0 +1,30 @@
+using Alpt.Environments.Core;
+using Alpt.Grid.Abstractions.Catalogue;
+using Alpt.Learning.Trials;
+
+namespace Alpt.Grid.Silo.Trials;
+
+/// <summary>
+/// The grid catalogue of the real suite: every arcade game with its variants (plus "default", the
+/// grid's name for a game's own default variant), the learning presets and hyperparameter names.
+/// </summary>
+public static class ArcadeGridCatalogue
+{
+    /// <summary>The grid's preset name for the record defaults of <see cref="TrialHyperparameters"/> (the paper setting).</summary>
+    public const string DefaultPreset = "default";
+
+    public static GridCatalogue Instance { get; } = Build();
+
+    private static GridCatalogue Build()
+    {
+        var games = GameCatalogue.Games.ToDictionary(
+            g => g.Name,
+            g => (IReadOnlyList<string>)[GridCatalogue.DefaultVariant, .. g.Variants],
+            StringComparer.Ordinal);
+        return new GridCatalogue(games, GridCatalogue.KnownMethods)
+        {
+            Presets = [DefaultPreset, .. TrialHyperparameters.PresetNames],
+            HyperParameters = HyperparameterOverrides.Names,
+        };
+    }
+}

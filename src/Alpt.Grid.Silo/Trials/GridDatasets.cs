@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Alpt.Environments.Datasets;
+using Alpt.Environments.Policies;
+using Alpt.Grid.Abstractions.Environments;
+using Alpt.Grid.Grains.Environments;
+using Alpt.Grid.Grains.Hosting;
+using Alpt.Learning.Trials;
+using Microsoft.Extensions.Options;
+
+namespace Alpt.Grid.Silo.Trials;
+
+/// <summary>
+/// Datasets for trials through the grid's dataset cache: the environment grain hands out one
+/// generation claim per dataset, the bytes are stored once as a hash-checked artifact, and every
+/// experiment on every silo reuses them. Decoded datasets are also kept in this process, so the seeds
+/// of an experiment do not decode the same artifact again.
+/// </summary>
+public sealed class GridDatasets(IGrainFactory grains, IArtifactStore artifacts, IOptions<GridGrainOptions> options, TimeProvider time) : IDatasetSource
+{
+    private readonly ConcurrentDictionary<DatasetSpec, Lazy<TrajectoryDataset>> decoded = new();
+
+    public TrajectoryDataset Get(DatasetSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var lazy = decoded.GetOrAdd(spec, s => new Lazy<TrajectoryDataset>(() => Load(s, cancellationToken)));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // A cancelled or failed load must not stay cached.
+            decoded.TryRemove(new KeyValuePair<DatasetSpec, Lazy<TrajectoryDataset>>(spec, lazy));
+            throw;
+        }
+    }
+
+    /// <summary>The grid's key of a dataset spec: every value the dataset is a function of.</summary>
+    public static DatasetKey KeyOf(DatasetSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var mix = spec.Behaviours.SequenceEqual(BehaviourMix.Default)
+            ? "default"
+            : "mix" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(';', spec.Behaviours.Select(b => FormattableString.Invariant($"{b.Name}:{b.Epsilon}:{b.Weight}"))))))[..12];
+        var detail = FormattableString.Invariant($"{mix}-x{spec.Scale}-sticky{spec.StickyActions.ToString("0.###", CultureInfo.InvariantCulture)}");
+        return new DatasetKey(spec.Game, spec.Variant, spec.Transitions, detail, checked((int)spec.Seed));
+    }
+
+    private TrajectoryDataset Load(DatasetSpec spec, CancellationToken cancellationToken)
+    {
+        // Trials run on dedicated threads, never on the grain scheduler: blocking here is fine.
+        // The cache's generator is this spec's: the key names the dataset, the spec says how to make it.
+        var cache = new DatasetCache(grains, artifacts, (_, ct) => Generate(spec, ct), options, time);
+        var bytes = cache.GetAsync(KeyOf(spec), cancellationToken).GetAwaiter().GetResult();
+        return Decode(bytes);
+    }
+
+    /// <summary>Generates the dataset of <paramref name="spec"/> and encodes it in the dataset file format.</summary>
+    public static byte[] Generate(DatasetSpec spec, CancellationToken cancellationToken)
+    {
+        var dataset = Alpt.Environments.Datasets.DatasetGenerator.Generate(spec, null, cancellationToken);
+        var path = Path.Combine(Path.GetTempPath(), $"alpt-dataset-{Guid.NewGuid():N}.bin");
+        try
+        {
+            DatasetFile.Write(dataset, path);
+            return File.ReadAllBytes(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Decodes dataset file bytes (the format checks its own payload hash too).</summary>
+    public static TrajectoryDataset Decode(byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        var path = Path.Combine(Path.GetTempPath(), $"alpt-dataset-{Guid.NewGuid():N}.bin");
+        try
+        {
+            File.WriteAllBytes(path, bytes);
+            return DatasetFile.Read(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using Alpt.Grid.Abstractions.Trials;
+using Alpt.Grid.Silo.Workers;
+using Alpt.Learning.Runtime;
+using Alpt.Learning.Trials;
+using GridProgress = Alpt.Grid.Abstractions.Trials.TrialProgress;
+using LearningProgress = Alpt.Learning.Trials.TrialProgress;
+
+namespace Alpt.Grid.Silo.Trials;
+
+/// <summary>
+/// The real trial: maps the assignment to a learning <see cref="TrialSpec"/>, runs
+/// <see cref="TrialRunner.Run"/> on the worker's dedicated thread with the slot's device and a share
+/// of the cores, forwards progress as heartbeats, and returns the metrics the grid aggregates.
+/// </summary>
+public sealed class LearningTrialExecutor(IDatasetSource datasets, int threadsPerSlot, string? executionLog = null) : ITrialExecutor
+{
+    private static readonly Lock LogLock = new();
+
+    /// <summary>Cores shared evenly by the CPU slots, so concurrent trials do not oversubscribe them.</summary>
+    public static int ThreadsFor(IReadOnlyList<WorkerSlot> slots)
+    {
+        ArgumentNullException.ThrowIfNull(slots);
+        var cpuSlots = Math.Max(1, slots.Count(s => s.Device == "cpu"));
+        return Math.Max(1, Environment.ProcessorCount / cpuSlots);
+    }
+
+    public TrialOutcome Run(TrialAssignment assignment, WorkerSlot slot, IProgress<GridProgress> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        ArgumentNullException.ThrowIfNull(slot);
+        ArgumentNullException.ThrowIfNull(progress);
+        if (executionLog is not null)
+        {
+            lock (LogLock)
+            {
+                File.AppendAllText(executionLog, $"{assignment.SeedId} {assignment.Attempt} {slot.Device}#{slot.Index}{Environment.NewLine}");
+            }
+        }
+
+        var watch = Stopwatch.StartNew();
+        var spec = TrialSpecs.Checked(assignment.Config, assignment.Seed);
+        var device = TorchRuntime.ResolveDevice(slot.Device);
+        var result = TrialRunner.Run(spec, datasets, device, new Forward(progress), cancellationToken, null, threadsPerSlot);
+        return new TrialOutcome(Metrics(result), watch.Elapsed);
+    }
+
+    /// <summary>The metrics a trial reports to its experiment: accuracy, returns, sizes and timings.</summary>
+    public static Dictionary<string, double> Metrics(TrialResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            [TrialMetrics.NormalizedReturn] = result.Evaluation.NormalizedScore,
+            [TrialMetrics.Return] = result.Evaluation.MeanReturn,
+            ["return_std"] = result.Evaluation.StdReturn,
+            ["labelled_transitions"] = result.LabelledTransitions,
+            ["seconds_total"] = result.TotalSeconds,
+        };
+        if (result.IdmAccuracy is { } accuracy)
+        {
+            metrics[TrialMetrics.IdmAccuracy] = accuracy.Overall;
+        }
+
+        foreach (var (phase, seconds) in result.PhaseSeconds)
+        {
+            metrics["seconds_" + phase] = seconds;
+        }
+
+        return metrics;
+    }
+
+    /// <summary>Learning progress → the grid's heartbeat progress (NaN loss or rate = none).</summary>
+    private sealed class Forward(IProgress<GridProgress> target) : IProgress<LearningProgress>
+    {
+        public void Report(LearningProgress value) => target.Report(new GridProgress(
+            value.Phase,
+            value.Step,
+            value.TotalSteps,
+            double.IsFinite(value.Loss) ? value.Loss : null,
+            double.IsFinite(value.SamplesPerSecond) ? value.SamplesPerSecond : null));
+    }
+}

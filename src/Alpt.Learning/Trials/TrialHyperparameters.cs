@@ -1,0 +1,181 @@
+using System.Text.Json.Serialization;
+
+namespace Alpt.Learning.Trials;
+
+/// <summary>Which policy model a trial trains.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PolicyKind>))]
+public enum PolicyKind
+{
+    [JsonStringEnumMemberName("dt")]
+    DecisionTransformer,
+
+    [JsonStringEnumMemberName("bc")]
+    BehaviourCloning,
+}
+
+/// <summary>How the trial's datasets are generated.</summary>
+/// <param name="TargetTransitions">Size of the target dataset (labelled and unlabelled together).</param>
+/// <param name="SourceTransitions">Size of each source dataset (fully labelled).</param>
+/// <param name="DatasetSeed">Seed of dataset generation; fixed across trial seeds so seeds share datasets.</param>
+/// <param name="Scale">Integer upscale of the 10×10 frames.</param>
+/// <param name="SegmentLength">Length of the labelled trajectory segments the annotation budget is spent on.</param>
+public sealed record DataHyperparameters(
+    int TargetTransitions = 50_000,
+    int SourceTransitions = 50_000,
+    ulong DatasetSeed = 1,
+    int Scale = 1,
+    int SegmentLength = 50);
+
+/// <param name="WindowEachSide">Frames of context on each side of the transition's two frames.</param>
+/// <param name="BalanceEnvironments">Sample each environment (sources and the labelled target slice) equally; false: in proportion to size.</param>
+/// <param name="FineTuneSteps">Extra steps on the labelled target slice alone after joint training.</param>
+/// <param name="MotionChannels">Feed each frame with its difference to the next one (see <c>InverseDynamicsModel</c>).</param>
+public sealed record IdmHyperparameters(
+    int WindowEachSide = 2,
+    int ConvChannels = 32,
+    int Width = 128,
+    int Layers = 2,
+    int Heads = 4,
+    int Steps = 4000,
+    int BatchSize = 128,
+    double LearningRate = 1e-3,
+    double WeightDecay = 1e-4,
+    bool BalanceEnvironments = true,
+    int FineTuneSteps = 500,
+    double FineTuneLearningRate = 3e-4,
+    int LabelBatchSize = 1024,
+    bool MotionChannels = true);
+
+/// <param name="Context">K, the Decision Transformer's context in steps.</param>
+/// <param name="FrameStack">Frames stacked by behaviour cloning.</param>
+public sealed record PolicyHyperparameters(
+    PolicyKind Kind = PolicyKind.DecisionTransformer,
+    int Context = 20,
+    int ConvChannels = 32,
+    int Width = 128,
+    int Layers = 3,
+    int Heads = 4,
+    int FrameStack = 2,
+    int Steps = 5000,
+    int BatchSize = 64,
+    double LearningRate = 6e-4,
+    double WeightDecay = 1e-4);
+
+/// <param name="Episodes">Online evaluation episodes (played in parallel, batched).</param>
+/// <param name="MaxSteps">Step limit per evaluation episode, below the game's own cap (which the reference returns were measured with).</param>
+/// <param name="TargetReturnFactor">Return the Decision Transformer is conditioned on, as a multiple of the best return in the target dataset.</param>
+/// <param name="Temperature">Softmax temperature of action sampling; 0 = greedy.</param>
+public sealed record EvaluationHyperparameters(
+    int Episodes = 50,
+    int MaxSteps = 100_000,
+    double TargetReturnFactor = 1.0,
+    double Temperature = 1.0);
+
+/// <summary>
+/// Every hyperparameter of a trial in one typed record, with named presets: <c>smoke</c> (seconds,
+/// for tests), <c>quick</c> (a few minutes at most on 2 cores), <c>paper</c> (the full-size setting).
+/// </summary>
+public sealed record TrialHyperparameters(
+    DataHyperparameters Data,
+    IdmHyperparameters Idm,
+    PolicyHyperparameters Policy,
+    EvaluationHyperparameters Evaluation)
+{
+    public static IReadOnlyList<string> PresetNames { get; } = ["smoke", "quick", "paper"];
+
+    public static TrialHyperparameters Paper { get; } = new(new(), new(), new(), new());
+
+    public static TrialHyperparameters Quick { get; } = new(
+        new(TargetTransitions: 25_000, SourceTransitions: 25_000, SegmentLength: 25),
+        new(WindowEachSide: 1, ConvChannels: 16, Width: 64, Layers: 1, Heads: 4, Steps: 500, BatchSize: 128, LearningRate: 2e-3, FineTuneSteps: 150, FineTuneLearningRate: 5e-4),
+        new(Context: 8, ConvChannels: 16, Width: 64, Layers: 2, Heads: 4, Steps: 400, BatchSize: 32, LearningRate: 1e-3),
+        new(Episodes: 16));
+
+    public static TrialHyperparameters Smoke { get; } = new(
+        new(TargetTransitions: 2_000, SourceTransitions: 1_000, SegmentLength: 20),
+        new(WindowEachSide: 1, ConvChannels: 8, Width: 32, Layers: 1, Heads: 2, Steps: 30, BatchSize: 32, FineTuneSteps: 5, LabelBatchSize: 512),
+        new(Context: 4, ConvChannels: 8, Width: 32, Layers: 1, Heads: 2, Steps: 30, BatchSize: 16),
+        new(Episodes: 2, MaxSteps: 50));
+
+    /// <summary>A preset by name, with a clear error for an unknown one.</summary>
+    public static TrialHyperparameters FromPreset(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToLowerInvariant() switch
+        {
+            "smoke" => Smoke,
+            "quick" => Quick,
+            "paper" => Paper,
+            _ => throw new ArgumentException($"Unknown preset '{name}': expected one of {string.Join(", ", PresetNames)}.", nameof(name)),
+        };
+    }
+
+    /// <summary>Checks every value is usable; throws naming the first one that is not.</summary>
+    public void Validate()
+    {
+        Positive(Data.TargetTransitions, "data.targetTransitions");
+        Positive(Data.SourceTransitions, "data.sourceTransitions");
+        Positive(Data.Scale, "data.scale");
+        Positive(Data.SegmentLength, "data.segmentLength");
+        if (Idm.WindowEachSide < 0)
+        {
+            throw new ArgumentException($"idm.windowEachSide must be ≥ 0, got {Idm.WindowEachSide}.");
+        }
+
+        Positive(Idm.ConvChannels, "idm.convChannels");
+        Positive(Idm.Width, "idm.width");
+        Positive(Idm.Layers, "idm.layers");
+        Positive(Idm.Heads, "idm.heads");
+        Divisible(Idm.Width, Idm.Heads, "idm");
+        Positive(Idm.Steps, "idm.steps");
+        Positive(Idm.BatchSize, "idm.batchSize");
+        Positive(Idm.LabelBatchSize, "idm.labelBatchSize");
+        PositiveRate(Idm.LearningRate, "idm.learningRate");
+        PositiveRate(Idm.FineTuneLearningRate, "idm.fineTuneLearningRate");
+        if (Idm.FineTuneSteps < 0)
+        {
+            throw new ArgumentException($"idm.fineTuneSteps must be ≥ 0, got {Idm.FineTuneSteps}.");
+        }
+
+        Positive(Policy.Context, "policy.context");
+        Positive(Policy.ConvChannels, "policy.convChannels");
+        Positive(Policy.Width, "policy.width");
+        Positive(Policy.Layers, "policy.layers");
+        Positive(Policy.Heads, "policy.heads");
+        Divisible(Policy.Width, Policy.Heads, "policy");
+        Positive(Policy.FrameStack, "policy.frameStack");
+        Positive(Policy.Steps, "policy.steps");
+        Positive(Policy.BatchSize, "policy.batchSize");
+        PositiveRate(Policy.LearningRate, "policy.learningRate");
+        Positive(Evaluation.Episodes, "evaluation.episodes");
+        Positive(Evaluation.MaxSteps, "evaluation.maxSteps");
+        if (Evaluation.Temperature < 0 || double.IsNaN(Evaluation.Temperature))
+        {
+            throw new ArgumentException($"evaluation.temperature must be ≥ 0, got {Evaluation.Temperature}.");
+        }
+    }
+
+    private static void Positive(int value, string name)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentException($"{name} must be positive, got {value}.");
+        }
+    }
+
+    private static void PositiveRate(double value, string name)
+    {
+        if (!(value > 0) || double.IsInfinity(value))
+        {
+            throw new ArgumentException($"{name} must be a positive number, got {value}.");
+        }
+    }
+
+    private static void Divisible(int width, int heads, string model)
+    {
+        if (width % heads != 0)
+        {
+            throw new ArgumentException($"{model}.width ({width}) must be divisible by {model}.heads ({heads}).");
+        }
+    }
+}

@@ -1,0 +1,269 @@
+using System.Text.Json;
+using System.Xml.Linq;
+
+namespace Alpt.Grid.Console.Tests;
+
+/// <summary>The smoke sweep run once by the real console (an embedded grid in a child process), then queried.</summary>
+public sealed class SmokeSweepFixture : IDisposable
+{
+    public SmokeSweepFixture()
+    {
+        (Exit, Output) = AlptProcess.Run(Sandbox, "sweep", "run", "--preset", "smoke");
+    }
+
+    internal AlptSandbox Sandbox { get; } = new();
+
+    public int Exit { get; }
+
+    public string Output { get; }
+
+    public void Dispose() => Sandbox.Dispose();
+}
+
+public sealed class SweepEndToEndTests(SmokeSweepFixture smoke) : IClassFixture<SmokeSweepFixture>
+{
+    private const int SmokeTrials = 24;
+
+    [Fact]
+    public void Run_finishes_the_smoke_sweep_and_prints_the_results()
+    {
+        Assert.True(smoke.Exit == 0, smoke.Output);
+        Assert.Contains($"progress: {SmokeTrials}/{SmokeTrials} finished ({SmokeTrials} succeeded, 0 failed", smoke.Output, StringComparison.Ordinal);
+        Assert.Contains("sweep smoke completed: 24 succeeded, 0 failed", smoke.Output, StringComparison.Ordinal);
+        Assert.Contains("alpt − baseline", smoke.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Results_as_a_table_have_a_row_per_experiment_and_the_comparisons()
+    {
+        var (exit, output) = AlptProcess.Run(smoke.Sandbox, "sweep", "results", "smoke");
+
+        Assert.True(exit == 0, output);
+        var rows = output.Split('\n').Where(l => l.Contains("│ freeway", StringComparison.Ordinal)).ToList();
+        // 8 experiments (4 methods × 2 budgets) + 6 comparisons (2 budgets × (idm-target: 2 metrics, labelled-only: 1)).
+        Assert.Equal(8 + 6, rows.Count);
+        Assert.Contains(rows, r => r.Contains("asterix", StringComparison.Ordinal) && r.Contains("alpt", StringComparison.Ordinal) && r.Contains("±", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Results_as_csv_have_every_experiment_with_three_seeds()
+    {
+        var file = smoke.Sandbox.PathOf("smoke.csv");
+
+        var (exit, output) = AlptProcess.Run(smoke.Sandbox, "sweep", "results", "smoke", "--format", "csv", "--out", file);
+
+        Assert.True(exit == 0, output);
+        var lines = File.ReadAllLines(file);
+        var header = lines[0].Split(',');
+        Assert.Equal(9, lines.Length);
+        var succeeded = Array.IndexOf(header, "succeeded");
+        var accuracy = Array.IndexOf(header, "idm_accuracy_mean");
+        var method = Array.IndexOf(header, "method");
+        foreach (var row in lines.Skip(1).Select(l => l.Split(',')))
+        {
+            Assert.Equal("3", row[succeeded]);
+            var usesIdm = row[method] is "alpt" or "idm-target";
+            Assert.Equal(usesIdm, row[accuracy].Length > 0);
+            if (usesIdm)
+            {
+                Assert.InRange(double.Parse(row[accuracy], System.Globalization.CultureInfo.InvariantCulture), 0, 1);
+            }
+        }
+    }
+
+    [Fact]
+    public void Results_as_json_carry_estimates_and_welch_comparisons()
+    {
+        var (exit, output) = AlptProcess.Run(smoke.Sandbox, "sweep", "results", "smoke", "--format", "json");
+
+        Assert.True(exit == 0, output);
+        using var json = JsonDocument.Parse(output);
+        var experiments = json.RootElement.GetProperty("experiments");
+        Assert.Equal(8, experiments.GetArrayLength());
+        foreach (var e in experiments.EnumerateArray())
+        {
+            var normalized = e.GetProperty("normalizedReturn");
+            Assert.Equal(3, normalized.GetProperty("n").GetInt32());
+            Assert.True(normalized.GetProperty("ciLow").GetDouble() <= normalized.GetProperty("mean").GetDouble());
+        }
+
+        var comparisons = json.RootElement.GetProperty("comparisons");
+        Assert.Equal(6, comparisons.GetArrayLength());
+        Assert.All(comparisons.EnumerateArray(), c => Assert.True(c.GetProperty("ciLow").GetDouble() <= c.GetProperty("difference").GetDouble()));
+    }
+
+    [Fact]
+    public void Plot_writes_a_valid_png_and_a_valid_svg()
+    {
+        var png = smoke.Sandbox.PathOf("smoke.png");
+        var svg = smoke.Sandbox.PathOf("smoke.svg");
+
+        var (pngExit, pngOutput) = AlptProcess.Run(smoke.Sandbox, "sweep", "plot", "smoke", "--out", png);
+        var (svgExit, svgOutput) = AlptProcess.Run(smoke.Sandbox, "sweep", "plot", "smoke", "--out", svg);
+
+        Assert.True(pngExit == 0, pngOutput);
+        Assert.True(svgExit == 0, svgOutput);
+        var bytes = File.ReadAllBytes(png);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8]);
+        Assert.True(bytes.Length > 10_000);
+        var document = XDocument.Load(svg);
+        Assert.Equal("svg", document.Root!.Name.LocalName);
+        Assert.Contains("IDM label accuracy", document.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Status_and_list_know_the_sweep_and_an_unknown_id_is_an_error()
+    {
+        var (exit, output) = AlptProcess.Run(smoke.Sandbox, "sweep", "status", "smoke", "--json");
+        var (unknownExit, unknownOutput) = AlptProcess.Run(smoke.Sandbox, "sweep", "results", "nope");
+
+        Assert.True(exit == 0, output);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(SmokeTrials, json.RootElement.GetProperty("counts").GetProperty("succeeded").GetInt32());
+        Assert.NotEqual(0, unknownExit);
+        Assert.Contains("sweep 'nope' does not exist (known: smoke)", AlptProcess.Unwrapped(unknownOutput), StringComparison.Ordinal);
+    }
+}
+
+public sealed class SweepErrorTests : IDisposable
+{
+    private readonly AlptSandbox sandbox = new();
+
+    public void Dispose() => sandbox.Dispose();
+
+    [Fact]
+    public void A_bad_spec_file_is_refused_and_nothing_is_stored()
+    {
+        File.WriteAllText(sandbox.PathOf("bad.yaml"), "name: bad\ntargets: [freeway]\nsourceSets: [[freeway]]\nbudgets: [100]\n");
+
+        var (exit, output) = AlptProcess.Run(sandbox, "sweep", "run", "bad.yaml");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("source set [freeway] contains the target 'freeway'", AlptProcess.Unwrapped(output), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(sandbox.PathOf(".alpt")));
+    }
+
+    [Fact]
+    public void An_unreachable_cluster_is_an_error_that_says_what_was_tried()
+    {
+        var (exit, output) = AlptProcess.Run(sandbox, "sweep", "list", "--gateway", "127.0.0.1:9");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("could not reach the grid: tried cluster 'alpt' through the gateway 127.0.0.1:9", AlptProcess.Unwrapped(output), StringComparison.Ordinal);
+    }
+}
+
+public sealed class SweepResumeTests : IDisposable
+{
+    // Six trials a few seconds each: long enough to be killed in the middle.
+    private const string Spec = """
+        name: resume
+        preset: smoke
+        targets: [freeway]
+        sourceSets: [[asterix]]
+        budgets: [100]
+        methods: [idm-target, alpt, oracle]
+        seeds: 2
+        overrides:
+          idm.steps: 300
+          policy.steps: 300
+        """;
+
+    private readonly AlptSandbox sandbox = new();
+
+    public void Dispose() => sandbox.Dispose();
+
+    [Fact]
+    public void A_run_killed_mid_sweep_resumes_without_running_finished_trials_again()
+    {
+        File.WriteAllText(sandbox.PathOf("resume.yaml"), Spec);
+        var log = sandbox.PathOf("executions.log");
+        sandbox.Environment["ALPT_Grid__Executor__ExecutionLog"] = log;
+
+        using (var first = AlptProcess.Start(sandbox, "sweep", "run", "resume.yaml"))
+        {
+            first.WaitFor(o => System.Text.RegularExpressions.Regex.IsMatch(o, @"progress: \d/6 finished \([2-5] succeeded"), TimeSpan.FromMinutes(3));
+            first.Kill();
+        }
+
+        var before = Trials();
+        var finished = before.Where(t => t.State == "succeeded").ToList();
+        Assert.InRange(finished.Count, 2, 5);
+
+        var (exit, output) = AlptProcess.Run(sandbox, "sweep", "run", "resume.yaml");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("resuming", output, StringComparison.Ordinal);
+        var after = Trials();
+        Assert.Equal(6, after.Count(t => t.State == "succeeded"));
+        var executions = File.ReadAllLines(log).Select(l => l.Split(' ')[0]).ToList();
+        foreach (var trial in finished)
+        {
+            // Recorded once, run once, and its result untouched by the second run.
+            Assert.Equal(1, executions.Count(e => e == trial.Trial));
+            Assert.Equal(trial.Metrics, after.Single(t => t.Trial == trial.Trial).Metrics);
+        }
+
+        Assert.All(after, t => Assert.Contains(t.Trial, executions));
+    }
+
+    private List<(string Trial, string State, string Metrics)> Trials()
+    {
+        var (exit, output) = AlptProcess.Run(sandbox, "sweep", "results", "resume", "--format", "json");
+        Assert.True(exit == 0, output);
+        using var json = JsonDocument.Parse(output);
+        return [.. json.RootElement.GetProperty("trials").EnumerateArray().Select(t => (
+            t.GetProperty("trial").GetString()!,
+            t.GetProperty("state").GetString()!,
+            t.GetProperty("metrics").ToString()))];
+    }
+}
+
+public sealed class SweepClusterTests : IDisposable
+{
+    private readonly AlptSandbox sandbox = new();
+
+    public void Dispose() => sandbox.Dispose();
+
+    [Fact]
+    public void Launch_status_list_cancel_and_retry_go_to_a_cluster_silo_through_its_gateway()
+    {
+        var gateway = "127.0.0.1:" + sandbox.Environment["ALPT_Grid__GatewayPort"];
+        using var silo = SiloProcess.Start(sandbox);
+
+        var (launchExit, launchOutput) = AlptProcess.Run(sandbox, "sweep", "launch", "--preset", "smoke", "--gateway", gateway);
+        var (relaunchExit, relaunchOutput) = AlptProcess.Run(sandbox, "sweep", "launch", "--preset", "smoke", "--gateway", gateway);
+        var queued = Status(gateway);
+        var (listExit, listOutput) = AlptProcess.Run(sandbox, "sweep", "list", "--gateway", gateway, "--json");
+        var (cancelExit, cancelOutput) = AlptProcess.Run(sandbox, "sweep", "cancel", "smoke", "--gateway", gateway);
+        var cancelled = Status(gateway);
+        var (retryExit, retryOutput) = AlptProcess.Run(sandbox, "sweep", "retry-failed", "smoke", "--gateway", gateway);
+        var retried = Status(gateway);
+
+        Assert.True(launchExit == 0, launchOutput);
+        Assert.Contains($"sweep smoke launched: 8 experiments, 24 trials on cluster 'alpt' through the gateway {gateway}", AlptProcess.Unwrapped(launchOutput), StringComparison.Ordinal);
+        Assert.True(relaunchExit == 0, relaunchOutput);
+        Assert.Contains("already launched", relaunchOutput, StringComparison.Ordinal);
+        Assert.Equal(("running", 24), (queued.State, queued.Queued));
+        Assert.True(listExit == 0, listOutput);
+        Assert.Equal("smoke", JsonDocument.Parse(listOutput).RootElement[0].GetProperty("sweepId").GetString());
+        Assert.True(cancelExit == 0, cancelOutput);
+        Assert.Contains("24 unfinished trial(s) cancelled", AlptProcess.Unwrapped(cancelOutput), StringComparison.Ordinal);
+        Assert.Equal(("cancelled", 24), (cancelled.State, cancelled.Cancelled));
+        Assert.True(retryExit == 0, retryOutput);
+        Assert.Contains("24 failed or cancelled trial(s) queued again", AlptProcess.Unwrapped(retryOutput), StringComparison.Ordinal);
+        Assert.Equal(("running", 24), (retried.State, retried.Queued));
+        // The console never started an embedded grid of its own.
+        Assert.False(Directory.Exists(sandbox.PathOf(".alpt")));
+    }
+
+    private (string State, int Queued, int Cancelled) Status(string gateway)
+    {
+        var (exit, output) = AlptProcess.Run(sandbox, "sweep", "status", "smoke", "--gateway", gateway, "--json");
+        Assert.True(exit == 0, output);
+        using var json = JsonDocument.Parse(output);
+        var counts = json.RootElement.GetProperty("counts");
+        return (json.RootElement.GetProperty("state").ToString().ToLowerInvariant() switch { "1" => "running", "2" => "completed", "3" => "cancelled", var s => s },
+            counts.GetProperty("queued").GetInt32(), counts.GetProperty("cancelled").GetInt32());
+    }
+}

@@ -1,0 +1,116 @@
+using Alpt.Grid.Abstractions.Sweeps;
+using Alpt.Grid.Console.Sweeps;
+using Alpt.Grid.Silo.Trials;
+using Alpt.Learning.Trials;
+
+namespace Alpt.Grid.Console.Tests;
+
+public sealed class SweepSpecTests
+{
+    private const string Valid = """
+        name: t
+        preset: smoke
+        targets: [freeway]
+        sourceSets: [[asterix], all-others]
+        budgets: [100, 400]
+        methods: [idm-target, alpt]
+        seeds: 2
+        """;
+
+    [Fact]
+    public void A_spec_expands_into_the_grid_with_relative_source_sets_resolved()
+    {
+        var definition = SweepYaml.Parse(Valid, "fallback");
+
+        var spec = Assert.Single(definition.Parts);
+        Assert.Equal("t", spec.Name);
+        Assert.Equal([0, 1], spec.Seeds);
+        Assert.Equal(["asterix"], spec.SourceSets[0]);
+        Assert.Equal(["breakout", "space-invaders", "asterix", "seaquest"], spec.SourceSets[1]);
+        // idm-target × 2 budgets + alpt × 2 source sets × 2 budgets, 2 seeds each.
+        Assert.Equal(6, definition.Experiments);
+        Assert.Equal(12, definition.Trials);
+    }
+
+    [Fact]
+    public void Several_targets_with_relative_sources_become_one_grid_sweep_per_target()
+    {
+        var definition = SweepPresets.Get("paper");
+
+        Assert.Equal(["paper.breakout", "paper.space-invaders", "paper.freeway", "paper.asterix", "paper.seaquest"], definition.Parts.Select(p => p.Name));
+        Assert.All(definition.Parts, p => Assert.DoesNotContain(p.Targets[0], p.SourceSets.SelectMany(s => s)));
+        Assert.Equal(["space-invaders"], definition.Parts[0].SourceSets[0]);
+        Assert.Equal(5 * 5 * 5 * 5, definition.Trials);
+    }
+
+    [Theory]
+    [InlineData("smoke")]
+    [InlineData("quick")]
+    [InlineData("paper")]
+    public void Presets_are_valid_sweeps(string preset) => Assert.True(SweepPresets.Get(preset).Trials > 0);
+
+    [Fact]
+    public void The_documented_example_is_a_valid_spec()
+    {
+        var definition = SweepYaml.Load(Path.Combine(RepositoryRoot(), "examples", "sweep.yaml"));
+
+        Assert.Equal("breakout-example", definition.Name);
+        Assert.Equal("16", Assert.Single(definition.Parts).Overrides["evaluation.episodes"]);
+    }
+
+    [Theory]
+    [InlineData("targets: [freeway\nbudgets: [1]", "malformed YAML")]
+    [InlineData("targets: [freeway]\nbudgets: [100]\nbudgetz: [3]", "unknown field 'budgetz'")]
+    [InlineData("targets: [pong]\nbudgets: [100]", "target 'pong' is not a known game")]
+    [InlineData("targets: [freeway]\nvariants: [nightmare]\nbudgets: [100]", "variant 'nightmare' does not exist for 'freeway'")]
+    [InlineData("targets: [freeway]\nsourceSets: [[freeway, asterix]]\nbudgets: [100]", "contains the target 'freeway'")]
+    [InlineData("targets: [freeway]\nsourceSets: [[asterix, asterix]]\nbudgets: [100]", "lists a source twice")]
+    [InlineData("preset: smoke\ntargets: [freeway]\nbudgets: [5000]\nmethods: [idm-target]", "Budget must be between 1 and 1999")]
+    [InlineData("targets: [freeway]\nbudgets: [0]", "budget 0 must be > 0")]
+    [InlineData("targets: [freeway]\nbudgets: [100]\nseeds: []", "at least one seed")]
+    [InlineData("targets: [freeway]\nbudgets: [100]\npreset: huge", "preset 'huge' is not known")]
+    [InlineData("targets: [freeway]\nbudgets: [100]\noverrides: {idm.stepz: 3}", "hyperparameter 'idm.stepz' is not known")]
+    [InlineData("targets: [freeway]\nbudgets: [100]\noverrides: {idm.steps: lots}", "idm.steps=lots: expected a number")]
+    [InlineData("targets: [freeway]\nbudgets: [100]\nseeds: 100000", "should be a count from 1 to 10000")]
+    [InlineData("targets: [freeway]\nbudgets: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\nseeds: 10000", "more than the limit of 100000")]
+    public void A_bad_spec_is_refused_naming_the_problem(string yaml, string expected)
+    {
+        var error = Assert.Throws<InvalidSweepSpecException>(() => SweepYaml.Parse(yaml, "bad"));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Overrides_change_the_preset_and_keep_the_rest()
+    {
+        var hp = HyperparameterOverrides.Apply(TrialHyperparameters.Smoke, new Dictionary<string, string> { ["idm.steps"] = "77", ["policy.kind"] = "BehaviourCloning", ["idm.learningRate"] = "0.5" });
+
+        Assert.Equal(77, hp.Idm.Steps);
+        Assert.Equal(0.5, hp.Idm.LearningRate);
+        Assert.Equal(PolicyKind.BehaviourCloning, hp.Policy.Kind);
+        Assert.Equal(TrialHyperparameters.Smoke.Data, hp.Data);
+        Assert.Contains("idm.steps", HyperparameterOverrides.Names);
+    }
+
+    [Fact]
+    public void Welch_interval_matches_a_hand_computation()
+    {
+        // a: mean 2, var 1 (n 3); b: mean 0, var 1 (n 3): se = sqrt(2/3), df = 4, t = 2.776.
+        var (diff, low, high) = SweepReport.Welch([1, 2, 3], [-1, 0, 1]);
+
+        Assert.Equal(2, diff, 9);
+        Assert.Equal(2 - (2.776 * Math.Sqrt(2.0 / 3)), low, 6);
+        Assert.Equal(2 + (2.776 * Math.Sqrt(2.0 / 3)), high, 6);
+    }
+
+    internal static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ALPT.Grid.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("the repository root (ALPT.Grid.sln) is not above " + AppContext.BaseDirectory);
+    }
+}
