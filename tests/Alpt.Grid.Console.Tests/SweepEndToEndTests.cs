@@ -143,6 +143,32 @@ public sealed class SweepErrorTests : IDisposable
         Assert.False(Directory.Exists(sandbox.PathOf(".alpt")));
     }
 
+    [Theory]
+    [InlineData("targets: [freeway\nbudgets: [1]", "malformed YAML")]
+    [InlineData("targets: [freeway]\nsourceSets: [[asterix, asterix]]\nbudgets: [100]", "lists a source twice")]
+    [InlineData("targets: [freeway]\nbudgets: [100]\nseeds: []", "at least one seed")]
+    [InlineData("targets: [freeway]\nbudgets: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\nseeds: 10000", "more than the limit of 100000")]
+    public void Bad_spec_files_are_refused_through_the_console_with_nothing_stored(string yaml, string expected)
+    {
+        File.WriteAllText(sandbox.PathOf("bad.yaml"), "name: bad\n" + yaml + "\n");
+
+        var (exit, output) = AlptProcess.Run(sandbox, "sweep", "run", "bad.yaml");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(expected, AlptProcess.Unwrapped(output), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(sandbox.PathOf(".alpt")));
+    }
+
+    [Fact]
+    public void An_unknown_preset_is_refused_with_nothing_stored()
+    {
+        var (exit, output) = AlptProcess.Run(sandbox, "sweep", "run", "--preset", "huge");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("huge", AlptProcess.Unwrapped(output), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(sandbox.PathOf(".alpt")));
+    }
+
     [Fact]
     public void An_unreachable_cluster_is_an_error_that_says_what_was_tried()
     {

@@ -19,7 +19,10 @@ internal sealed record SiloSpec(
     string Slots,
     int DelayMilliseconds,
     string ExecutionLog,
-    TimeSpan LeaseDuration);
+    TimeSpan LeaseDuration,
+    string Executor = "synthetic",
+    int MetricsPort = 0,
+    int QueuePartitions = 0);
 
 internal static class GridProcesses
 {
@@ -46,6 +49,9 @@ internal static class GridProcesses
                 "--Grid:Executor:Kind=synthetic",
                 $"--Grid:Executor:DelayMilliseconds={spec.DelayMilliseconds}",
                 $"--Grid:Executor:ExecutionLog={spec.ExecutionLog}",
+                .. (spec.Executor == "synthetic" ? [] : new[] { $"--Grid:Executor:Kind={spec.Executor}" }),
+                .. (spec.MetricsPort > 0 ? [$"--Grid:Metrics:Port={spec.MetricsPort}", "--Grid:Metrics:Host=127.0.0.1"] : new[] { "--Grid:Metrics:Enabled=false" }),
+                .. (spec.QueuePartitions > 0 ? [$"--Grid:QueuePartitions={spec.QueuePartitions}"] : Array.Empty<string>()),
             ],
             Repo.SiloDirectory,
             spec.ConnectionString is null ? null : new Dictionary<string, string> { ["ALPT_Grid__StorageConnectionString"] = spec.ConnectionString });
@@ -98,6 +104,38 @@ internal static class GridProcesses
             }
 
             await Task.Delay(200, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Like <see cref="WaitFor"/>, but rides out calls that fail while the cluster recovers (a silo died, storage is down).</summary>
+    public static async Task<SweepStatus> WaitThrough(IGrainFactory grains, string sweepId, Func<SweepStatus, bool> condition, TimeSpan limit)
+    {
+        var sweep = grains.GetGrain<ISweepGrain>(sweepId);
+        using var timeout = new CancellationTokenSource(limit);
+        string last = "no answer yet";
+        while (true)
+        {
+            try
+            {
+                var status = await sweep.GetStatus().WaitAsync(TimeSpan.FromSeconds(20));
+                if (condition(status))
+                {
+                    return status;
+                }
+
+                last = $"{status.State} {status.Counts}";
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                last = e.GetType().Name + ": " + e.Message;
+            }
+
+            if (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"sweep {sweepId} did not reach the expected state within {limit}: {last}");
+            }
+
+            await Task.Delay(250, CancellationToken.None);
         }
     }
 

@@ -174,18 +174,23 @@ internal static class Repo
     }
 }
 
-/// <summary>Azurite on three free loopback ports with a temp data directory.</summary>
+/// <summary>Azurite on three free loopback ports with a temp data directory; it can be stopped and started again on the same ports and data.</summary>
 internal sealed class Azurite : IAsyncDisposable
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly ChildProcess process;
     private readonly string data;
+    private readonly int blob;
+    private readonly int queue;
+    private readonly int table;
+    private ChildProcess? process;
 
-    private Azurite(ChildProcess process, string data, int blob, int queue, int table)
+    private Azurite(string data, int blob, int queue, int table)
     {
-        this.process = process;
         this.data = data;
+        this.blob = blob;
+        this.queue = queue;
+        this.table = table;
         ConnectionString = new StringBuilder()
             .Append("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=").Append(AccountKey)
             .Append(";BlobEndpoint=http://127.0.0.1:").Append(blob).Append("/devstoreaccount1")
@@ -196,24 +201,15 @@ internal sealed class Azurite : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>The account key: the secret that must never show in logs or on /metrics.</summary>
+    public static string Secret => AccountKey;
+
     public static async Task<Azurite> StartAsync()
     {
-        var executable = Path.Combine(Repo.Root, ".tools", "azurite", "node_modules", ".bin", "azurite");
-        if (!File.Exists(executable))
-        {
-            throw new InvalidOperationException($"Azurite is not installed at {executable}: run scripts/setup (it installs azurite@3.37.0 with npm)");
-        }
-
-        var data = Repo.TempDirectory("alpt-azurite");
-        int blob = Repo.FreePort(), queue = Repo.FreePort(), table = Repo.FreePort();
-        var process = ChildProcess.Start("azurite", executable,
-            ["--location", data, "--blobHost", "127.0.0.1", "--blobPort", $"{blob}", "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
-             "--tableHost", "127.0.0.1", "--tablePort", $"{table}", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl"],
-            data);
-        var azurite = new Azurite(process, data, blob, queue, table);
+        var azurite = new Azurite(Repo.TempDirectory("alpt-azurite"), Repo.FreePort(), Repo.FreePort(), Repo.FreePort());
         try
         {
-            await process.WaitForOutput("Azurite Table service is successfully listening", TimeSpan.FromSeconds(60));
+            await azurite.RestartAsync();
         }
         catch
         {
@@ -224,9 +220,43 @@ internal sealed class Azurite : IAsyncDisposable
         return azurite;
     }
 
+    /// <summary>Starts Azurite (again) on the same ports over the same data.</summary>
+    public async Task RestartAsync()
+    {
+        var executable = Path.Combine(Repo.Root, ".tools", "azurite", "node_modules", ".bin", "azurite");
+        if (!File.Exists(executable))
+        {
+            throw new InvalidOperationException($"Azurite is not installed at {executable}: run scripts/setup (it installs azurite@3.37.0 with npm)");
+        }
+
+        if (process is not null)
+        {
+            await process.DisposeAsync();
+        }
+
+        process = ChildProcess.Start("azurite", executable,
+            ["--location", data, "--blobHost", "127.0.0.1", "--blobPort", $"{blob}", "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
+             "--tableHost", "127.0.0.1", "--tablePort", $"{table}", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl"],
+            data);
+        await process.WaitForOutput("Azurite Table service is successfully listening", TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Stops Azurite (SIGTERM, so it saves its data as a stopped service would); its ports refuse connections until <see cref="RestartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (process is not null)
+        {
+            await process.StopAsync(TimeSpan.FromSeconds(15));
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await process.DisposeAsync();
+        if (process is not null)
+        {
+            await process.DisposeAsync();
+        }
+
         try
         {
             Directory.Delete(data, recursive: true);

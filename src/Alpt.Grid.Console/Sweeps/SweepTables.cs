@@ -25,6 +25,12 @@ public static class SweepTables
         }
 
         console.Write(experiments);
+        foreach (var t in report.Trials.Where(t => t.State == "failed"))
+        {
+            // A failed trial keeps its last error; it is listed so a failure is never only a count.
+            console.MarkupLine($"[red]failed[/] {Markup.Escape(t.Trial)} after {t.Attempts} attempt(s): {Markup.Escape(t.Error ?? "no error recorded")}");
+        }
+
         if (report.Comparisons.Count == 0)
         {
             return;

@@ -69,6 +69,11 @@ public sealed class SeedGrain(
             case SeedState.Running when S.LeaseExpiresAt is { } expires:
                 await Queue.Track(SeedId, expires);
                 break;
+            case SeedState.Succeeded or SeedState.Failed or SeedState.Cancelled when S.Definition is not null:
+                // The experiment resubmits only seeds it has no record of: the process died between this seed's
+                // write and its report. Hand the record over again (the experiment keeps one per seed).
+                await Finished(releaseFromQueue: false);
+                break;
         }
 
         return S.State;
@@ -95,7 +100,7 @@ public sealed class SeedGrain(
         S.LeaseDuration = leaseDuration;
         S.LeaseExpiresAt = time.UtcNow + leaseDuration;
         progress = null;
-        await store.WriteStateAsync();
+        await WriteAsync();
         _ = Experiment.SeedStarted(definition.Seed, worker);
         return new TrialAssignment(SeedId, definition.ExperimentId, definition.Config, definition.Seed, S.Attempt, S.LeaseToken, S.LeaseExpiresAt.Value);
     }
@@ -109,7 +114,7 @@ public sealed class SeedGrain(
 
         progress = report ?? progress;
         S.LeaseExpiresAt = time.UtcNow + S.LeaseDuration;
-        await store.WriteStateAsync();
+        await WriteAsync();
         return true;
     }
 
@@ -129,7 +134,7 @@ public sealed class SeedGrain(
         S.State = SeedState.Succeeded;
         S.Outcome = outcome;
         S.LeaseExpiresAt = null;
-        await store.WriteStateAsync();
+        await WriteAsync();
         // Here and not on the worker: only the lease holder's result is recorded, exactly once.
         metrics?.TrialSucceeded(Labels, Metric(outcome, TrialMetrics.IdmAccuracy), Metric(outcome, TrialMetrics.NormalizedReturn));
         await Finished();
@@ -146,7 +151,7 @@ public sealed class SeedGrain(
         S.LastError = $"attempt {S.Attempt} on {S.Worker}: {error}";
         var requeued = EndAttempt();
         RecordAttemptEnd(requeued);
-        await store.WriteStateAsync();
+        await WriteAsync();
         if (requeued)
         {
             await Queue.Enqueue(S.Definition!);
@@ -169,7 +174,7 @@ public sealed class SeedGrain(
         S.Attempt--;
         S.State = SeedState.Queued;
         S.LeaseExpiresAt = null;
-        await store.WriteStateAsync();
+        await WriteAsync();
         await Queue.Enqueue(S.Definition!);
         return ReportVerdict.Accepted;
     }
@@ -182,7 +187,7 @@ public sealed class SeedGrain(
             var requeued = EndAttempt();
             metrics?.LeaseExpired();
             RecordAttemptEnd(requeued);
-            await store.WriteStateAsync();
+            await WriteAsync();
             if (!requeued)
             {
                 // Out of attempts. The queue called us, so tell only the experiment, never the queue.
@@ -206,7 +211,7 @@ public sealed class SeedGrain(
         S.State = SeedState.Cancelled;
         S.LeaseExpiresAt = null;
         S.LastError = "cancelled";
-        await store.WriteStateAsync();
+        await WriteAsync();
         metrics?.TrialCancelled(Labels);
         _ = Queue.Release(SeedId);
         return true;
@@ -223,7 +228,7 @@ public sealed class SeedGrain(
         S.State = SeedState.Queued;
         S.Attempt = 0;
         S.LastError = null;
-        await store.WriteStateAsync();
+        await WriteAsync();
         await Queue.Enqueue(S.Definition!);
         return true;
     }
@@ -246,6 +251,25 @@ public sealed class SeedGrain(
         else
         {
             metrics?.TrialFailed(Labels);
+        }
+    }
+
+    /// <summary>
+    /// Stores the state. Each method changes the state in memory before it writes, so a write that fails
+    /// (storage unreachable, a conflict) would leave this activation believing something storage does not
+    /// hold, e.g. Running under a lease nobody has, refusing every later lease. Instead the activation is
+    /// dropped and the next call starts from what storage holds; the caller sees the error and retries.
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await store.WriteStateAsync();
+        }
+        catch
+        {
+            this.DeactivateOnIdle();
+            throw;
         }
     }
 

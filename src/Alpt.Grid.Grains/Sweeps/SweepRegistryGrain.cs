@@ -66,11 +66,13 @@ public sealed class SweepRegistryGrain : Grain, ISweepRegistryGrain, IDisposable
         }
 
         resuming = true;
+        var backoff = TimeSpan.FromSeconds(1);
         try
         {
             do
             {
                 again = false;
+                var failed = false;
                 foreach (var entry in store.State.Sweeps.Values.Where(s => s.Active).ToArray())
                 {
                     try
@@ -79,8 +81,18 @@ public sealed class SweepRegistryGrain : Grain, ISweepRegistryGrain, IDisposable
                     }
                     catch (Exception e)
                     {
-                        logger.LogWarning(e, "Resuming sweep {SweepId} failed", entry.SweepId);
+                        logger.LogWarning(e, "Resuming sweep {SweepId} failed; trying again in {Backoff}", entry.SweepId, backoff);
+                        failed = true;
                     }
+                }
+
+                // A resume that fails (storage unreachable, a silo joining or leaving) is retried with backoff: nobody
+                // else would ask again, and the seeds it did not reach would wait in storage forever. Submitting is idempotent.
+                if (failed)
+                {
+                    await Task.Delay(backoff);
+                    backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
+                    again = true;
                 }
             }
             while (again);

@@ -102,6 +102,9 @@ public sealed class TrialExecutorOptions
     /// <summary>Seeds whose trials always throw.</summary>
     public int[] ThrowSeeds { get; set; } = [];
 
+    /// <summary>Seeds whose trials run out of memory (an <see cref="OutOfMemoryException"/> at the end of the run).</summary>
+    public int[] OutOfMemorySeeds { get; set; } = [];
+
     /// <summary>Seeds whose trials hang (stop heartbeating) until cancelled.</summary>
     public int[] HangSeeds { get; set; } = [];
 

@@ -6,7 +6,7 @@ namespace Alpt.Grid.Silo.Workers;
 
 /// <summary>
 /// A stand-in trial for tests and load runs: takes a set time (reporting progress), can throw on the
-/// first attempts or always, can hang, and logs every execution so tests can count re-runs.
+/// first attempts or always, can hang, can run out of memory, and logs every execution so tests can count re-runs.
 /// </summary>
 public sealed class SyntheticTrialExecutor(TrialExecutorOptions options) : ITrialExecutor
 {
@@ -46,6 +46,12 @@ public sealed class SyntheticTrialExecutor(TrialExecutorOptions options) : ITria
 
             // A throughput, as a real training loop reports one (it feeds alpt_training_samples_total).
             progress.Report(new TrialProgress("synthetic", step, steps, SamplesPerSecond: SyntheticSamplesPerSecond));
+        }
+
+        if (options.OutOfMemorySeeds.Contains(assignment.Seed))
+        {
+            // What a trial whose allocation failed sees, without exhausting the machine's memory.
+            throw new OutOfMemoryException($"synthetic out of memory in seed {assignment.Seed} (allocation cap)");
         }
 
         if (options.ThrowSeeds.Contains(assignment.Seed))
