@@ -85,6 +85,9 @@ public static class GridHosting
 
             // Launching a large sweep (from an embedded `alpt` too) queues every trial before it returns.
             silo.Configure<SiloMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(5));
+            // Thousands of seed grains activate at once on launch or resume, each reading its state from
+            // storage; on a loaded machine or a slow table that takes longer than Orleans' 30 s default.
+            silo.Configure<GrainCollectionOptions>(g => g.ActivationTimeout = TimeSpan.FromMinutes(2));
             var address = IPAddress.Parse(options.AdvertisedAddress);
             if (options.Clustering == ClusteringMode.Embedded)
             {
