@@ -125,6 +125,43 @@ public sealed class SweepGrainTests(GridClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_moved_seed_grain_gives_its_lease_holder_one_lease_period_to_reach_it()
+    {
+        var sweep = Grains.GetGrain<ISweepGrain>("moved");
+        await sweep.Launch(SpecFixtures.Single("moved", seeds: 1, maxAttempts: 2));
+        var lease = await LeaseSeedOf("moved");
+        var seed = Grains.GetGrain<ISeedGrain>(lease.SeedId);
+
+        // The lease runs out while the seed is unreachable, then its activation goes (as when its silo dies).
+        GridClusterFixture.Clock.Advance(TimeSpan.FromSeconds(90));
+        await Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        // Its new activation does not call the lease expired at once: the holder had no way to heartbeat.
+        var check = await seed.CheckLease();
+        Assert.False(check.Expired);
+        Assert.Equal(SeedState.Running, check.State);
+        Assert.True(await seed.Heartbeat(lease.LeaseToken, new TrialProgress("idm", 1, 2)));
+
+        // A holder that stays silent for a lease period after that loses it, and the attempt counts. (The
+        // queue partition was collected too: its new activation tracks the lease once the sweep resumes.)
+        GridClusterFixture.Clock.Advance(TimeSpan.FromSeconds(61));
+        var queue = Grains.GetGrain<IWorkQueueGrain>(0);
+        for (var i = 0; i < 100 && (await seed.GetStatus()).State == SeedState.Running; i++)
+        {
+            await queue.ExpireLeases();
+            await Task.Delay(50);
+        }
+
+        var expired = await seed.GetStatus();
+        Assert.Equal(SeedState.Queued, expired.State);
+        Assert.Contains("lease expired", expired.LastError, StringComparison.Ordinal);
+        Assert.Equal(ReportVerdict.StaleLease, await seed.Complete(lease.LeaseToken, new TrialOutcome([], TimeSpan.Zero)));
+        var again = await LeaseSeedOf("moved");
+        Assert.Equal(2, again.Attempt);
+        Assert.Equal(ReportVerdict.Accepted, await seed.Complete(again.LeaseToken, new TrialOutcome(new() { ["x"] = 1 }, TimeSpan.Zero)));
+    }
+
+    [Fact]
     public async Task Failures_are_retried_up_to_the_limit_then_the_last_error_is_kept()
     {
         var sweep = Grains.GetGrain<ISweepGrain>("failing");

@@ -87,6 +87,15 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
                 }
 
                 output.WriteLine($"completed at {watch.Elapsed:mm\\:ss}: {status.Counts}");
+                foreach (var e in await client.Grains().GetGrain<ISweepGrain>("faults").GetResults())
+                {
+                    foreach (var seed in e.Seeds.Where(s => s.State != SeedState.Succeeded || s.Attempts > 1))
+                    {
+                        var id = SweepExpansion.SeedId(e.Id, seed.Seed);
+                        output.WriteLine($"{id}: {await client.Grains().GetGrain<ISeedGrain>(id).GetStatus()}");
+                    }
+                }
+
                 Assert.Equal(SweepState.Completed, status.State);
                 Assert.Equal(Trials, status.Counts.Succeeded);
                 var results = await client.Grains().GetGrain<ISweepGrain>("faults").GetResults();

@@ -52,6 +52,23 @@ public sealed class SeedGrain(
 
     private IWorkQueueGrain Queue => GrainFactory.GetGrain<IWorkQueueGrain>(QueuePartitions.Of(SeedId, options.Value.QueuePartitions));
 
+    /// <summary>
+    /// A running seed whose grain activates here has moved (its silo died, the cluster restarted) or
+    /// dropped a failed write. While it was unreachable its lease holder could not heartbeat, so silence
+    /// until now says nothing about the holder: it gets one lease period from now to reach this
+    /// activation before its lease counts as expired and costs the seed an attempt. Fencing is unchanged.
+    /// </summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.State == SeedState.Running && S.LeaseExpiresAt is { } expires && S.LeaseDuration > TimeSpan.Zero)
+        {
+            var grace = time.UtcNow + S.LeaseDuration;
+            S.LeaseExpiresAt = expires > grace ? expires : grace;
+        }
+
+        return base.OnActivateAsync(cancellationToken);
+    }
+
     async Task<SeedState> ISeedGrain.Submit(SeedDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);

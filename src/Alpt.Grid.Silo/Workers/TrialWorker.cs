@@ -28,6 +28,9 @@ public sealed partial class TrialWorker(
     /// <summary>How long a cancelled trial gets to stop before its thread is abandoned.</summary>
     private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a report is retried: longer than the cluster takes to declare a dead silo dead.</summary>
+    private static readonly TimeSpan ReportPatience = TimeSpan.FromMinutes(2);
+
     private readonly IReadOnlyList<WorkerSlot> slots = WorkerSlot.Parse(options.Value.Slots);
     private long completed;
 
@@ -195,7 +198,7 @@ public sealed partial class TrialWorker(
 
         if (stoppingToken.IsCancellationRequested && (!run.IsCompletedSuccessfully))
         {
-            await ReportAsync(() => seed.Abandon(assignment.LeaseToken), assignment, "abandon");
+            await ReportAsync(() => seed.Abandon(assignment.LeaseToken), assignment, "abandon", stoppingToken);
             return;
         }
 
@@ -203,13 +206,13 @@ public sealed partial class TrialWorker(
         {
             var error = $"trial made no progress for {options.Value.TrialStallTimeout} (hung); cancelled";
             LogTrialFailed(assignment.SeedId, assignment.Attempt, error);
-            await ReportAsync(() => seed.Fail(assignment.LeaseToken, error), assignment, "fail");
+            await ReportAsync(() => seed.Fail(assignment.LeaseToken, error), assignment, "fail", stoppingToken);
             return;
         }
 
         if (run.IsCompletedSuccessfully)
         {
-            var verdict = await ReportAsync(() => seed.Complete(assignment.LeaseToken, run.Result), assignment, "complete");
+            var verdict = await ReportAsync(() => seed.Complete(assignment.LeaseToken, run.Result), assignment, "complete", stoppingToken);
             if (verdict is ReportVerdict.Accepted)
             {
                 Interlocked.Increment(ref completed);
@@ -219,16 +222,18 @@ public sealed partial class TrialWorker(
         {
             var error = run.Exception?.GetBaseException() is { } e ? $"{e.GetType().Name}: {e.Message}" : "trial did not stop after cancellation";
             LogTrialFailed(assignment.SeedId, assignment.Attempt, error);
-            await ReportAsync(() => seed.Fail(assignment.LeaseToken, error), assignment, "fail");
+            await ReportAsync(() => seed.Fail(assignment.LeaseToken, error), assignment, "fail", stoppingToken);
         }
     }
 
     /// <summary>
-    /// Reports with retries and backoff (storage may be briefly unreachable) for as long as a lease
-    /// lasts; the seed dedups a report that arrives twice. Giving up loses nothing: the lease expires
-    /// and the seed runs again.
+    /// Reports with retries and backoff; the seed dedups a report that arrives twice. Storage may be
+    /// briefly down, or the seed's grain may sit on a silo that died and that the cluster has not yet
+    /// declared dead (tens of seconds): a finished trial's result is worth waiting
+    /// <see cref="ReportPatience"/> for (or one lease while the silo shuts down), since a moved seed grain
+    /// still accepts the holder's report. Giving up loses nothing: the lease expires and the seed runs again.
     /// </summary>
-    private async Task<ReportVerdict?> ReportAsync(Func<Task<ReportVerdict>> report, TrialAssignment assignment, string what)
+    private async Task<ReportVerdict?> ReportAsync(Func<Task<ReportVerdict>> report, TrialAssignment assignment, string what, CancellationToken stoppingToken)
     {
         var started = time.GetUtcNow();
         var backoff = TimeSpan.FromMilliseconds(200);
@@ -244,7 +249,7 @@ public sealed partial class TrialWorker(
 
                 return verdict;
             }
-            catch (Exception e) when (time.GetUtcNow() - started < options.Value.LeaseDuration)
+            catch (Exception e) when (time.GetUtcNow() - started < Patience(stoppingToken))
             {
                 LogReportRetry(e, assignment.SeedId, what, attempt);
                 await Task.Delay(backoff, time, CancellationToken.None);
@@ -257,6 +262,9 @@ public sealed partial class TrialWorker(
             }
         }
     }
+
+    private TimeSpan Patience(CancellationToken stoppingToken) =>
+        stoppingToken.IsCancellationRequested || options.Value.LeaseDuration > ReportPatience ? options.Value.LeaseDuration : ReportPatience;
 
     private Task<TrialOutcome> RunOnDedicatedThread(WorkerSlot slot, TrialAssignment assignment, IProgress<TrialProgress> progress, CancellationToken cancellationToken)
     {
