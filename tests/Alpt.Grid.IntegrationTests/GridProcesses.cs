@@ -50,7 +50,7 @@ internal static class GridProcesses
                 $"--Grid:Executor:DelayMilliseconds={spec.DelayMilliseconds}",
                 $"--Grid:Executor:ExecutionLog={spec.ExecutionLog}",
                 .. (spec.Executor == "synthetic" ? [] : new[] { $"--Grid:Executor:Kind={spec.Executor}" }),
-                .. (spec.MetricsPort > 0 ? [$"--Grid:Metrics:Port={spec.MetricsPort}", "--Grid:Metrics:Host=127.0.0.1"] : new[] { "--Grid:Metrics:Enabled=false" }),
+                .. (spec.MetricsPort > 0 ? [$"--Grid:Metrics:Port={spec.MetricsPort}"] : new[] { "--Grid:Metrics:Enabled=false" }),
                 .. (spec.QueuePartitions > 0 ? [$"--Grid:QueuePartitions={spec.QueuePartitions}"] : Array.Empty<string>()),
             ],
             Repo.SiloDirectory,

@@ -89,9 +89,9 @@ public sealed class SecurityTests
                 Assert.DoesNotContain("AccountKey", text, StringComparison.OrdinalIgnoreCase);
             }
 
-            // The silo and gateway ports listen on 127.0.0.1 only (the default), never on every interface.
+            // The silo, gateway and (host unset) metrics ports listen on 127.0.0.1 only (the default), never on every interface.
             var listening = ListeningSockets();
-            foreach (var port in new[] { spec.SiloPort, spec.GatewayPort })
+            foreach (var port in new[] { spec.SiloPort, spec.GatewayPort, metricsPort })
             {
                 var bound = listening.Where(l => l.Port == port).Select(l => l.Address).ToList();
                 Assert.NotEmpty(bound);

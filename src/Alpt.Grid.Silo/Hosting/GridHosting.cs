@@ -117,6 +117,7 @@ public static class GridHosting
             }
         });
 
+        options.Metrics.Host ??= options.ListenOnAnyAddress || options.KubernetesHosting ? IPAddress.Any.ToString() : options.AdvertisedAddress;
         builder.Services.AddSiloMetrics(options.Metrics);
         // Trial executors reach datasets through the cache; the arcade suite's generator unless another is registered.
         builder.Services.TryAddSingleton<DatasetGenerator>(GridDatasets.Generate);

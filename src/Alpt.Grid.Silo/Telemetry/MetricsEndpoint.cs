@@ -35,10 +35,12 @@ public sealed partial class MetricsEndpoint(
             return;
         }
 
+        // Unset outside GridHosting (which defaults it to where the silo listens): loopback.
+        var host = settings.Host ?? IPAddress.Loopback.ToString();
         var builder = WebApplication.CreateSlimBuilder();
         // Request logs of every scrape would drown the silo's own log.
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(settings.Host), settings.Port));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(host), settings.Port));
         var app = builder.Build();
         app.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider, predicate: null, path: settings.Path, configureBranchedPipeline: null, optionsName: null);
         try
@@ -49,7 +51,7 @@ public sealed partial class MetricsEndpoint(
         {
             // Port taken (another silo on this machine with the default port): the silo still runs
             // its trials; it says loudly that it cannot be scraped.
-            LogCannotListen(logger, e, settings.Host, settings.Port);
+            LogCannotListen(logger, e, host, settings.Port);
             await app.DisposeAsync().ConfigureAwait(false);
             return;
         }
@@ -57,7 +59,7 @@ public sealed partial class MetricsEndpoint(
         _app = app;
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? $"http://{settings.Host}:{settings.Port}";
+            ?? $"http://{host}:{settings.Port}";
         Address = new Uri(new Uri(bound), settings.Path);
         LogServing(logger, Address);
     }

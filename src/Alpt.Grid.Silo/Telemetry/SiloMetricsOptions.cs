@@ -13,10 +13,11 @@ public sealed class SiloMetricsOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// The interface to listen on: all interfaces by default, since Prometheus scrapes from another
-    /// host or container; 127.0.0.1 for a machine-local run.
+    /// The interface to listen on. Unset, /metrics listens where the silo does: on every interface when
+    /// the silo listens on any address (containers, Kubernetes), otherwise on its advertised address
+    /// (127.0.0.1 unless configured). Set 0.0.0.0 for every interface.
     /// </summary>
-    public string Host { get; set; } = "0.0.0.0";
+    public string? Host { get; set; }
 
     /// <summary>TCP port of the /metrics endpoint; 0 picks a free one (see <see cref="MetricsEndpoint.Address"/>).</summary>
     public int Port { get; set; } = 9464;
@@ -33,7 +34,7 @@ public sealed class SiloMetricsOptions
             problems.Add($"Grid:Metrics:Port {Port} must be in 0..65535");
         }
 
-        if (!System.Net.IPAddress.TryParse(Host, out _))
+        if (Host is not null && !System.Net.IPAddress.TryParse(Host, out _))
         {
             problems.Add($"Grid:Metrics:Host '{Host}' is not an IP address (0.0.0.0 for every interface)");
         }
