@@ -12,24 +12,30 @@ namespace Alpt.Grid.IntegrationTests;
 /// <summary>Three silo processes on Azurite losing a worker mid-trial, then all of them mid-sweep.</summary>
 public sealed class ClusterFaultTests(ITestOutputHelper output)
 {
-    private const int Trials = 48;
+    private const int Seeds = 8;
+
+    // 12 experiments × 8 seeds: when 30 have succeeded, dozens of seconds of work remain for the second kill
+    // (the two survivors may deliver a burst of results held back while the cluster declared silo2 dead).
+    private const int Trials = 12 * Seeds;
 
     [Fact]
     public async Task A_killed_worker_silo_and_then_a_killed_cluster_lose_nothing_and_run_no_finished_seed_twice()
     {
         var data = Repo.TempDirectory("alpt-cluster-faults");
         var clusterId = "faults-" + Guid.NewGuid().ToString("N")[..8];
-        var sweepSpec = new SweepSpec { Name = "faults", Targets = ["freeway", "asterix"], Budgets = [10, 20, 30], Methods = ["idm-target", "oracle"], Seeds = [0, 1, 2, 3] };
+        var sweepSpec = new SweepSpec { Name = "faults", Targets = ["freeway", "asterix"], Budgets = [10, 20, 30], Methods = ["idm-target", "oracle"], Seeds = [.. Enumerable.Range(0, Seeds)] };
         await using var azurite = await Azurite.StartAsync();
         // Trials of 1.2 s on 3 × 2 slots; a 4 s lease, so a dead worker's trial is back in the queue soon.
         SiloSpec Silo(int i) => new(
             $"silo{i}", ClusteringMode.Azure, clusterId, azurite.ConnectionString, Path.Combine(data, $"silo{i}"),
             Repo.FreePort(), Repo.FreePort(), "cpu*2", 1200, Path.Combine(data, $"silo{i}.log"), TimeSpan.FromSeconds(4));
         var processes = new List<ChildProcess>();
+        var started = new List<ChildProcess>();
         var watch = Stopwatch.StartNew();
         try
         {
             processes.AddRange(await Task.WhenAll(Enumerable.Range(0, 3).Select(i => GridProcesses.StartSilo(Silo(i)))));
+            started.AddRange(processes);
             HashSet<string> finishedBeforeClusterKill;
             int[] executionsAtClusterKill;
             HashSet<string> inFlightOnKilledSilo;
@@ -64,6 +70,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
             // new cluster id, as a redeployment is, so it does not wait for the dead silos' membership rows to be voted out.
             clusterId += "-2";
             processes.AddRange(await Task.WhenAll(Enumerable.Range(0, 3).Select(i => GridProcesses.StartSilo(Silo(i)))));
+            started.AddRange(processes);
             using (var client = await GridProcesses.StartClient(ClusteringMode.Azure, clusterId, azurite.ConnectionString, 0))
             {
                 SweepStatus status;
@@ -82,7 +89,6 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
                         }
                     }
 
-                    processes.ForEach(p => output.WriteLine(p.Output));
                     throw;
                 }
 
@@ -110,7 +116,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
                     Assert.Equal(SeedState.Succeeded, seed.State);
                     var expected = NoOpTrialExecutor.SyntheticMetrics(new TrialAssignment(SweepExpansion.SeedId(experiment.Id, seed.Seed), experiment.Id, experiment.Config, seed.Seed, 1, Guid.Empty, default));
                     Assert.Equal(expected.OrderBy(m => m.Key), seed.Metrics!.OrderBy(m => m.Key));
-                    Assert.Equal(4, experiment.Metrics.Single(m => m.Name == "seed").N);
+                    Assert.Equal(Seeds, experiment.Metrics.Single(m => m.Name == "seed").N);
                 }
 
                 // The dead worker's running trials ran again elsewhere.
@@ -131,6 +137,16 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
             Assert.Empty(afterRestart.Intersect(finishedBeforeClusterKill));
             output.WriteLine($"{executions.Count} executions for {Trials} trials, {afterRestart.Count} after the restart (re-runs are trials in flight at a kill)");
             Assert.Equal(Trials, executions.Distinct().Count());
+        }
+        catch
+        {
+            // What each silo process said (both clusters), the last of it, for whoever reads the failure.
+            foreach (var process in started)
+            {
+                output.WriteLine($"--- {process.Name} ---\n{string.Join('\n', process.Output.Split('\n').TakeLast(150))}");
+            }
+
+            throw;
         }
         finally
         {

@@ -21,6 +21,8 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public int Id => process.Id;
 
+    public string Name => name;
+
     public bool HasExited => process.HasExited;
 
     public string Output => string.Join('\n', output);
