@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Alpt.Environments.Core;
 using Alpt.Learning.Models;
+using Alpt.Learning.Runtime;
 using Alpt.Learning.Trials;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,6 +25,7 @@ public static class LearningBenchmark
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        TorchRuntime.PrepareForTraining();
         torch.manual_seed(1);
         var shape = new ObservationShape(3, 10, 10);
         var hp = TrialHyperparameters.Paper;
