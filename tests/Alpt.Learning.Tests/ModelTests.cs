@@ -92,6 +92,40 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public void The_frame_encoder_computes_plain_convolutions_whatever_the_input_layout()
+    {
+        using var scope = NewDisposeScope();
+        torch.manual_seed(4);
+        using var encoder = new FrameEncoder(SyntheticEnvironment.Shape, inChannels: 6, channels: 8, embedding: 16);
+        var p = encoder.named_parameters().ToDictionary(x => x.name, x => x.parameter);
+        var frames = Tensors.Uniform(5, 6, 10, 10);
+
+        // The reference: NCHW convolutions and PyTorch's flatten order, with the encoder's own weights.
+        var x = nn.functional.relu(nn.functional.conv2d(frames, p["_conv1.weight"], p["_conv1.bias"], padding: [1, 1]));
+        x = nn.functional.relu(nn.functional.conv2d(x, p["_conv2.weight"], p["_conv2.bias"], strides: [2, 2], padding: [1, 1]));
+        var expected = nn.functional.linear(x.flatten(1), p["_project.weight"], p["_project.bias"]);
+
+        Assert.Equal([5L, 16L], expected.shape);
+        Assert.True(encoder.forward(frames).allclose(expected, rtol: 1e-4, atol: 1e-5), "NCHW input");
+        var channelsLast = frames.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        Assert.True(encoder.forward(channelsLast).allclose(expected, rtol: 1e-4, atol: 1e-5), "channels-last input");
+    }
+
+    [Fact]
+    public void Analytic_flop_counts_match_the_paper_models_layer_by_layer()
+    {
+        var shape = SyntheticEnvironment.Shape;
+        var paper = TrialHyperparameters.Paper.Idm;
+        // conv1 6→32 on 10×10, conv2 32→64 stride 2 on 5×5, linear 64·5·5→128.
+        const long frame = (100 * 32 * 6 * 9) + (25 * 64 * 32 * 9) + (64 * 25 * 128);
+        Assert.Equal(frame, FrameEncoder.MacsPerFrame(shape, 6, 32, 128));
+        using var idm = new InverseDynamicsModel(shape, paper, 1);
+        // 6 frames; 2 blocks × (6 tokens × 12·128² + 2·6²·128); the 2·128 → 6 head.
+        const long transformer = 2 * ((6 * 12 * 128 * 128) + (2 * 36 * 128));
+        Assert.Equal((6 * frame) + transformer + (2 * 128 * 6), idm.MacsPerSample());
+    }
+
+    [Fact]
     public void Analytic_flop_counts_grow_with_the_model()
     {
         using var small = new InverseDynamicsModel(SyntheticEnvironment.Shape, Idm, 1);

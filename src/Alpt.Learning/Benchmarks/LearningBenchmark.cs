@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Alpt.Environments.Core;
 using Alpt.Learning.Models;
+using Alpt.Learning.Runtime;
 using Alpt.Learning.Trials;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,10 +21,19 @@ public sealed record LearningBenchmarkResult(string Device, int Threads, int Mat
 /// </summary>
 public static class LearningBenchmark
 {
+    /// <summary>
+    /// Warm-up before a workload is timed. A trial trains for thousands of steps; the first few dozen
+    /// also carry .NET's tiered re-compilation of the training code, on a background thread that takes
+    /// one of the cores the step needs (20–30 ms spikes in a 50 ms IDM step on 2 cores), so two
+    /// warm-up steps measured start-up, not training.
+    /// </summary>
+    private const double WarmupSeconds = 3;
+
     public static LearningBenchmarkResult Run(Device device, int steps = 20, Action<string>? log = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        TorchRuntime.PrepareForTraining();
         torch.manual_seed(1);
         var shape = new ObservationShape(3, 10, 10);
         var hp = TrialHyperparameters.Paper;
@@ -45,7 +55,7 @@ public static class LearningBenchmark
                 optimizer.zero_grad();
                 nn.functional.cross_entropy(idm.forward(frames, heads), actions).backward();
                 optimizer.step();
-            });
+            }, WarmupSeconds);
             figures.Add(Figure("idm-training", batch, steps, seconds, 3.0 * 2 * idm.MacsPerSample(), peak));
             log?.Invoke(Describe(figures[^1]));
 
@@ -55,7 +65,7 @@ public static class LearningBenchmark
             var labelHeads = zeros(labelBatch, ScalarType.Int64, device);
             using (no_grad())
             {
-                seconds = Measure(steps, cancellationToken, () => idm.forward(labelFrames, labelHeads).argmax(1).cpu());
+                seconds = Measure(steps, cancellationToken, () => idm.forward(labelFrames, labelHeads).argmax(1).cpu(), WarmupSeconds);
             }
 
             figures.Add(Figure("labelling", labelBatch, steps, seconds, 2.0 * idm.MacsPerSample(), peak));
@@ -78,7 +88,7 @@ public static class LearningBenchmark
                 var logits = dt.forward(rtg, frames, actions, valid);
                 nn.functional.cross_entropy(logits.flatten(0, 1), actions.flatten()).backward();
                 optimizer.step();
-            });
+            }, WarmupSeconds);
             // A sample is one context window of K steps.
             figures.Add(Figure("dt-training", batch, steps, seconds, 3.0 * 2 * dt.MacsPerSequence(), peak));
             log?.Invoke(Describe(figures[^1]));
@@ -99,11 +109,16 @@ public static class LearningBenchmark
         return 2.0 * n * n * n * 5 / seconds / 1e9;
     }
 
-    /// <summary>Seconds for <paramref name="steps"/> runs of <paramref name="work"/>, after two warm-up runs.</summary>
-    private static double Measure(int steps, CancellationToken cancellationToken, Action work)
+    /// <summary>
+    /// Seconds for <paramref name="steps"/> runs of <paramref name="work"/>, after at least two warm-up
+    /// runs and at least <paramref name="warmupSeconds"/> of them.
+    /// </summary>
+    private static double Measure(int steps, CancellationToken cancellationToken, Action work, double warmupSeconds = 0)
     {
-        for (var i = 0; i < 2; i++)
+        var warmup = Stopwatch.StartNew();
+        for (var i = 0; i < 2 || warmup.Elapsed.TotalSeconds < warmupSeconds; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var warm = NewDisposeScope();
             work();
         }

@@ -33,11 +33,22 @@ public sealed class FrameEncoder : nn.Module<Tensor, Tensor>
         return (h * w * channels * inChannels * 9) + (h2 * w2 * 2 * channels * channels * 9) + (2 * channels * h2 * w2 * embedding);
     }
 
+    /// <param name="input">[N, C, H, W]; fastest when already channels-last in memory (a permuted view of [N, H, W, C]).</param>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = nn.functional.relu(_conv1.forward(input));
-        x = nn.functional.relu(_conv2.forward(x));
-        return _project.forward(x.flatten(1)).MoveToOuterDisposeScope();
+        // Channels-last throughout: the CPU convolution then skips its layout reorders, which on
+        // 10×10 frames cost more than the arithmetic. ReLU in place: the convolution's backward
+        // does not need its own output, so no extra activation is stored or read.
+        var n = input.shape[0];
+        var x = input.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        x = _conv1.forward(x).relu_();
+        x = _conv2.forward(x).relu_();
+        // x is [N, 2C, h, w] stored as [N, h, w, 2C]: flatten it in that order and read the
+        // projection's weight (laid out for PyTorch's [2C, h, w] order) in the same order.
+        var features = x.permute(0, 2, 3, 1).reshape(n, -1);
+        var weight = _project.weight!;
+        var projected = weight.view(weight.shape[0], x.shape[1], -1).transpose(1, 2).reshape(weight.shape[0], -1);
+        return nn.functional.linear(features, projected, _project.bias).MoveToOuterDisposeScope();
     }
 }

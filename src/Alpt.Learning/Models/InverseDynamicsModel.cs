@@ -66,15 +66,16 @@ public sealed class InverseDynamicsModel : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var b = frames.shape[0];
         var w = frames.shape[1];
-        var input = frames;
+        // The encoder's input is built channels-last ([B, W, H, W, C] in memory), which it prefers.
+        var input = frames.permute(0, 1, 3, 4, 2);
         if (_config.MotionChannels)
         {
             // Difference to the next frame (zero for the last one), stacked on the channel axis.
-            var next = cat([frames[.., 1..], frames[.., ^1..]], 1);
-            input = cat([frames, next - frames], 2);
+            var next = cat([input[.., 1..], input[.., ^1..]], 1);
+            input = cat([input, next - input], 4);
         }
 
-        var x = _encoder.forward(input.flatten(0, 1)).view(b, w, -1) + _position;
+        var x = _encoder.forward(input.flatten(0, 1).permute(0, 3, 1, 2)).view(b, w, -1) + _position;
         foreach (var block in _blocks)
         {
             x = block.forward(x, null);

@@ -43,6 +43,12 @@ public static class TorchRuntime
     }
 
     /// <summary>
+    /// Process-wide native set-up for training and inference, applied once: glibc keeps freed
+    /// memory instead of page-faulting it back every step (see <see cref="NativeAllocator"/>).
+    /// </summary>
+    public static void PrepareForTraining() => NativeAllocator.RetainFreedMemory();
+
+    /// <summary>
     /// Parses a device name ("cpu", "cuda", "cuda:N") and checks it can be used here, with an error
     /// that says why not.
     /// </summary>

@@ -40,6 +40,7 @@ public static class TrialRunner
         ArgumentNullException.ThrowIfNull(device);
         spec.Validate();
         environment ??= ArcadeEnvironment.Instance;
+        TorchRuntime.PrepareForTraining();
         if (threads is { } count)
         {
             TorchRuntime.SetThreads(count);
