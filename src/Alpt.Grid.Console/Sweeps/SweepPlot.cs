@@ -71,16 +71,19 @@ public static class SweepPlot
 
         // Budgets span orders of magnitude: plot them evenly spaced, labelled with their values.
         double X(int budget) => Array.IndexOf(budgets, budget);
-        var series = rows.GroupBy(r => r.Series).OrderBy(g => SweepReport.MethodOrder(g.First().Method)).ThenBy(g => g.Key, StringComparer.Ordinal);
-        foreach (var line in series)
+        var series = rows.GroupBy(r => r.Series).OrderBy(g => SweepReport.MethodOrder(g.First().Method)).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
+        for (var index = 0; index < series.Count; index++)
         {
+            var line = series[index];
+            // Each line a little to the side of the others, so that error bars at one budget do not hide each other.
+            var dodge = (index - ((series.Count - 1) / 2.0)) * 0.04;
             var points = line.Select(r => (r.Budget, Value: metric(r))).Where(p => p.Value is not null && double.IsFinite(p.Value.Mean)).OrderBy(p => p.Budget).ToList();
             if (points.Count == 0)
             {
                 continue;
             }
 
-            var xs = points.Select(p => X(p.Budget)).ToArray();
+            var xs = points.Select(p => X(p.Budget) + dodge).ToArray();
             var ys = points.Select(p => p.Value!.Mean).ToArray();
             var scatter = plot.Add.Scatter(xs, ys, colours[line.Key]);
             scatter.LegendText = line.Key;
@@ -92,7 +95,7 @@ public static class SweepPlot
         }
 
         plot.Axes.Bottom.SetTicks([.. budgets.Select(b => (double)Array.IndexOf(budgets, b))], [.. budgets.Select(b => b.ToString(CultureInfo.InvariantCulture))]);
-        plot.Axes.SetLimitsX(-0.3, Math.Max(1, budgets.Length - 1) + 0.3);
+        plot.Axes.SetLimitsX(-0.5, Math.Max(0, budgets.Length - 1) + 0.5);
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;
     }
