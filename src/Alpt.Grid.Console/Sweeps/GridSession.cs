@@ -159,6 +159,7 @@ public sealed class GridSession : IAsyncDisposable
                     c.ServiceId = target.Options.ServiceId;
                 });
                 client.UseStaticClustering(gateway);
+                client.UseGridTls(target.Options.Tls);
             });
         }
 
