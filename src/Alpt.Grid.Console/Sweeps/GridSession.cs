@@ -47,6 +47,9 @@ public sealed class GridSession : IAsyncDisposable
     /// <summary>An embedded lease only has to outlive a crashed process of our own: short, so a resumed run re-runs its seeds soon.</summary>
     public static readonly TimeSpan EmbeddedLease = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long connecting to a cluster may take before the console gives up.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
+
     private readonly IHost host;
 
     private GridSession(IHost host, string description, bool hostsWorkers)
@@ -159,6 +162,7 @@ public sealed class GridSession : IAsyncDisposable
                     c.ServiceId = target.Options.ServiceId;
                 });
                 client.UseStaticClustering(gateway);
+                client.UseGridTls(target.Options.Tls);
             });
         }
 
@@ -173,9 +177,19 @@ public sealed class GridSession : IAsyncDisposable
             return true;
         }));
         var host = builder.Build();
+        // An Orleans client whose gateway refuses it (a TLS certificate it does not accept, say) retries
+        // without end rather than failing: give up after a while, with the likely reasons.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(ConnectTimeout);
         try
         {
-            await host.StartAsync(cancellationToken);
+            await host.StartAsync(deadline.Token);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new InvalidOperationException(
+                $"could not reach the grid within {ConnectTimeout.TotalSeconds:0} s: tried {description}; is it running, and do its Grid:Tls settings match this console's (ALPT_Grid__Tls__*)?", e);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

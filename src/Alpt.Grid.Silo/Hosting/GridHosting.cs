@@ -88,6 +88,7 @@ public static class GridHosting
             // Thousands of seed grains activate at once on launch or resume, each reading its state from
             // storage; on a loaded machine or a slow table that takes longer than Orleans' 30 s default.
             silo.Configure<GrainCollectionOptions>(g => g.ActivationTimeout = TimeSpan.FromMinutes(2));
+            silo.UseGridTls(options.Tls);
             var address = IPAddress.Parse(options.AdvertisedAddress);
             if (options.Clustering == ClusteringMode.Embedded)
             {
@@ -144,6 +145,7 @@ public static class GridHosting
         {
             // Launching a large sweep stores and queues every trial before it returns.
             client.Configure<ClientMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(5));
+            client.UseGridTls(options.Tls);
             if (options.Clustering == ClusteringMode.Embedded)
             {
                 client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
@@ -172,6 +174,7 @@ public static class GridHosting
             problems.Add("Grid:Clustering is Azure but no storage connection string is configured (Grid:StorageConnectionString, ConnectionStrings:AlptGrid, or the environment variable ALPT_Grid__StorageConnectionString)");
         }
 
+        problems.AddRange(GridTls.Problems(options.Tls, forSilo: silo));
         if (!silo)
         {
             if (options.Clustering == ClusteringMode.Embedded && options.GatewayPort is < 1 or > 65535)
