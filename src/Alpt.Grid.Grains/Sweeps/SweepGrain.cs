@@ -61,7 +61,12 @@ public sealed class SweepGrain(
         var created = S.Spec is null;
         if (!created && S.Fingerprint != fingerprint)
         {
-            throw new InvalidOperationException($"sweep '{Id}' already exists with a different spec; choose another name or id");
+            // The same spec with another fingerprint was stored by a version that expanded it differently
+            // (before the oracle ran once rather than once per budget, for one): say so, not "a different spec".
+            var why = SweepExpansion.Fingerprint(S.Spec!) == fingerprint
+                ? "was stored by an earlier version of the grid, which expanded the same spec into other experiments"
+                : "already exists with a different spec";
+            throw new InvalidOperationException($"sweep '{Id}' {why}; choose another name or id");
         }
 
         if (created)
