@@ -163,6 +163,12 @@ public sealed record SweepReport(string SweepId, IReadOnlyList<ExperimentRow> Ex
         return (diff, diff - (t * se), diff + (t * se));
     }
 
+    /// <summary>
+    /// The whole report as JSON (camelCase): experiments, comparisons and trials. The oracle's row has
+    /// <c>"budget": null</c> and <c>"allLabels": true</c>.
+    /// </summary>
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, JsonOptions) + Environment.NewLine;
+
     public string ToCsv(bool comparisons)
     {
         var csv = new StringBuilder();
@@ -227,6 +233,12 @@ public sealed record SweepReport(string SweepId, IReadOnlyList<ExperimentRow> Ex
         var mean = values.Average();
         return values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1);
     }
+
+    /// <summary>NaN (no spread with one seed) is written as a named literal rather than failing the whole report.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new(ConsoleOutput.Json)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     private static string N(int value) => value.ToString(CultureInfo.InvariantCulture);
 
