@@ -63,10 +63,9 @@ public sealed class SweepGrain(
         {
             // The same spec with another fingerprint was stored by a version that expanded it differently
             // (before the oracle ran once rather than once per budget, for one): say so, not "a different spec".
-            var why = SweepExpansion.Fingerprint(S.Spec!) == fingerprint
-                ? "was stored by an earlier version of the grid, which expanded the same spec into other experiments"
-                : "already exists with a different spec";
-            throw new InvalidOperationException($"sweep '{Id}' {why}; choose another name or id");
+            throw new InvalidOperationException(SweepExpansion.Fingerprint(S.Spec!) == fingerprint
+                ? $"sweep '{Id}' was stored by an earlier version of the grid, which expanded the same spec into other experiments; launch it under another name or id, or on a fresh grid"
+                : $"sweep '{Id}' already exists with a different spec; choose another name or id");
         }
 
         if (created)
