@@ -6,6 +6,9 @@ namespace Alpt.Grid.Console.Tests;
 /// <summary>The smoke sweep run once by the real console (an embedded grid in a child process), then queried.</summary>
 public sealed class SmokeSweepFixture : IDisposable
 {
+    /// <summary>labelled-only, idm-target and alpt at two budgets, the oracle once (every label): 7 experiments × 3 seeds.</summary>
+    public const int Trials = 21;
+
     public SmokeSweepFixture()
     {
         (Exit, Output) = AlptProcess.Run(Sandbox, "sweep", "run", "--preset", "smoke");
@@ -22,14 +25,14 @@ public sealed class SmokeSweepFixture : IDisposable
 
 public sealed class SweepEndToEndTests(SmokeSweepFixture smoke) : IClassFixture<SmokeSweepFixture>
 {
-    private const int SmokeTrials = 24;
+    private const int SmokeTrials = SmokeSweepFixture.Trials;
 
     [Fact]
     public void Run_finishes_the_smoke_sweep_and_prints_the_results()
     {
         Assert.True(smoke.Exit == 0, smoke.Output);
         Assert.Contains($"progress: {SmokeTrials}/{SmokeTrials} finished ({SmokeTrials} succeeded, 0 failed", smoke.Output, StringComparison.Ordinal);
-        Assert.Contains("sweep smoke completed: 24 succeeded, 0 failed", smoke.Output, StringComparison.Ordinal);
+        Assert.Contains($"sweep smoke completed: {SmokeTrials} succeeded, 0 failed", smoke.Output, StringComparison.Ordinal);
         Assert.Contains("alpt − baseline", smoke.Output, StringComparison.Ordinal);
     }
 
@@ -40,9 +43,11 @@ public sealed class SweepEndToEndTests(SmokeSweepFixture smoke) : IClassFixture<
 
         Assert.True(exit == 0, output);
         var rows = output.Split('\n').Where(l => l.Contains("│ freeway", StringComparison.Ordinal)).ToList();
-        // 8 experiments (4 methods × 2 budgets) + 6 comparisons (2 budgets × (idm-target: 2 metrics, labelled-only: 1)).
-        Assert.Equal(8 + 6, rows.Count);
+        // 7 experiments (3 methods × 2 budgets, the oracle once) + 6 comparisons (2 budgets × (idm-target: 2 metrics, labelled-only: 1)).
+        Assert.Equal(7 + 6, rows.Count);
         Assert.Contains(rows, r => r.Contains("asterix", StringComparison.Ordinal) && r.Contains("alpt", StringComparison.Ordinal) && r.Contains("±", StringComparison.Ordinal));
+        var oracle = Assert.Single(rows, r => r.Contains("oracle", StringComparison.Ordinal));
+        Assert.Equal("all", oracle.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)[2]);
     }
 
     [Fact]
@@ -55,13 +60,16 @@ public sealed class SweepEndToEndTests(SmokeSweepFixture smoke) : IClassFixture<
         Assert.True(exit == 0, output);
         var lines = File.ReadAllLines(file);
         var header = lines[0].Split(',');
-        Assert.Equal(9, lines.Length);
+        Assert.Equal(8, lines.Length);
         var succeeded = Array.IndexOf(header, "succeeded");
+        var budget = Array.IndexOf(header, "budget");
+        var allLabels = Array.IndexOf(header, "all_labels");
         var accuracy = Array.IndexOf(header, "idm_accuracy_mean");
         var method = Array.IndexOf(header, "method");
         foreach (var row in lines.Skip(1).Select(l => l.Split(',')))
         {
             Assert.Equal("3", row[succeeded]);
+            Assert.Equal(row[method] == "oracle" ? ("", "true") : (row[budget], "false"), (row[budget], row[allLabels]));
             var usesIdm = row[method] is "alpt" or "idm-target";
             Assert.Equal(usesIdm, row[accuracy].Length > 0);
             if (usesIdm)
@@ -79,7 +87,9 @@ public sealed class SweepEndToEndTests(SmokeSweepFixture smoke) : IClassFixture<
         Assert.True(exit == 0, output);
         using var json = JsonDocument.Parse(output);
         var experiments = json.RootElement.GetProperty("experiments");
-        Assert.Equal(8, experiments.GetArrayLength());
+        Assert.Equal(7, experiments.GetArrayLength());
+        var oracle = Assert.Single(experiments.EnumerateArray(), e => e.GetProperty("method").GetString() == "oracle");
+        Assert.Equal((JsonValueKind.Null, true), (oracle.GetProperty("budget").ValueKind, oracle.GetProperty("allLabels").GetBoolean()));
         foreach (var e in experiments.EnumerateArray())
         {
             var normalized = e.GetProperty("normalizedReturn");
@@ -267,18 +277,18 @@ public sealed class SweepClusterTests : IDisposable
         var retried = Status(gateway);
 
         Assert.True(launchExit == 0, launchOutput);
-        Assert.Contains($"sweep smoke launched: 8 experiments, 24 trials on cluster 'alpt' through the gateway {gateway}", AlptProcess.Unwrapped(launchOutput), StringComparison.Ordinal);
+        Assert.Contains($"sweep smoke launched: 7 experiments, {SmokeSweepFixture.Trials} trials on cluster 'alpt' through the gateway {gateway}", AlptProcess.Unwrapped(launchOutput), StringComparison.Ordinal);
         Assert.True(relaunchExit == 0, relaunchOutput);
         Assert.Contains("already launched", relaunchOutput, StringComparison.Ordinal);
-        Assert.Equal(("running", 24), (queued.State, queued.Queued));
+        Assert.Equal(("running", SmokeSweepFixture.Trials), (queued.State, queued.Queued));
         Assert.True(listExit == 0, listOutput);
         Assert.Equal("smoke", JsonDocument.Parse(listOutput).RootElement[0].GetProperty("sweepId").GetString());
         Assert.True(cancelExit == 0, cancelOutput);
-        Assert.Contains("24 unfinished trial(s) cancelled", AlptProcess.Unwrapped(cancelOutput), StringComparison.Ordinal);
-        Assert.Equal(("cancelled", 24), (cancelled.State, cancelled.Cancelled));
+        Assert.Contains($"{SmokeSweepFixture.Trials} unfinished trial(s) cancelled", AlptProcess.Unwrapped(cancelOutput), StringComparison.Ordinal);
+        Assert.Equal(("cancelled", SmokeSweepFixture.Trials), (cancelled.State, cancelled.Cancelled));
         Assert.True(retryExit == 0, retryOutput);
-        Assert.Contains("24 failed or cancelled trial(s) queued again", AlptProcess.Unwrapped(retryOutput), StringComparison.Ordinal);
-        Assert.Equal(("running", 24), (retried.State, retried.Queued));
+        Assert.Contains($"{SmokeSweepFixture.Trials} failed or cancelled trial(s) queued again", AlptProcess.Unwrapped(retryOutput), StringComparison.Ordinal);
+        Assert.Equal(("running", SmokeSweepFixture.Trials), (retried.State, retried.Queued));
         // The console never started an embedded grid of its own.
         Assert.False(Directory.Exists(sandbox.PathOf(".alpt")));
     }

@@ -40,7 +40,8 @@ public sealed class SweepSpecTests
         Assert.Equal(["paper.breakout", "paper.space-invaders", "paper.freeway", "paper.asterix", "paper.seaquest"], definition.Parts.Select(p => p.Name));
         Assert.All(definition.Parts, p => Assert.DoesNotContain(p.Targets[0], p.SourceSets.SelectMany(s => s)));
         Assert.Equal(["space-invaders"], definition.Parts[0].SourceSets[0]);
-        Assert.Equal(5 * 5 * 5 * 5, definition.Trials);
+        // Per target: labelled-only and idm-target × 5 budgets, alpt × 2 source sets × 5 budgets, the oracle once; 5 seeds.
+        Assert.Equal(5 * ((2 * 5) + (2 * 5) + 1) * 5, definition.Trials);
     }
 
     [Theory]
@@ -48,6 +49,18 @@ public sealed class SweepSpecTests
     [InlineData("quick")]
     [InlineData("paper")]
     public void Presets_are_valid_sweeps(string preset) => Assert.True(SweepPresets.Get(preset).Trials > 0);
+
+    [Theory]
+    [InlineData("smoke", 7, 21)]
+    [InlineData("quick", 9, 27)]
+    [InlineData("paper", 105, 525)]
+    public void Presets_run_the_oracle_once_per_target(string preset, int experiments, int trials)
+    {
+        var definition = SweepPresets.Get(preset);
+
+        Assert.Equal((experiments, trials), (definition.Experiments, definition.Trials));
+        Assert.Equal(definition.Parts.Sum(p => p.Targets.Length), definition.Parts.SelectMany(SweepExpansion.Experiments).Count(e => e.Method == "oracle"));
+    }
 
     [Fact]
     public void The_documented_example_is_a_valid_spec()

@@ -1,4 +1,5 @@
 using Alpt.Grid.Abstractions.Catalogue;
+using Alpt.Grid.Abstractions.Experiments;
 using Alpt.Grid.Abstractions.Sweeps;
 
 namespace Alpt.Grid.Grains.Tests;
@@ -11,11 +12,65 @@ public sealed class ExpansionTests
         var spec = SpecFixtures.Small("x");
         var experiments = SweepExpansion.Experiments(spec);
 
-        // alpt: 3 source sets × 2 budgets; the other three methods: 1 × 2 budgets.
-        Assert.Equal((3 * 2) + (3 * 2), experiments.Count);
+        // alpt: 3 source sets × 2 budgets; labelled-only and idm-target: 1 × 2 budgets; the oracle: 1.
+        Assert.Equal((3 * 2) + (2 * 2) + 1, experiments.Count);
         Assert.Equal(experiments.Count * 3, spec.TrialCount());
         Assert.All(experiments.Where(e => e.Method != "alpt"), e => Assert.Empty(e.Sources));
         Assert.Equal(experiments.Count, experiments.Select(e => e.Id).Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void The_oracle_is_one_experiment_with_every_label_whatever_the_number_of_budgets(int budgets)
+    {
+        var spec = SpecFixtures.Small("oracle") with { Budgets = [.. Enumerable.Range(1, budgets).Select(b => b * 100)] };
+        var experiments = SweepExpansion.Experiments(spec);
+
+        var oracle = Assert.Single(experiments, e => e.Method == "oracle");
+        Assert.Equal(ExperimentConfig.AllLabels, oracle.Budget);
+        Assert.True(oracle.UsesAllLabels);
+        Assert.Equal("all", oracle.BudgetLabel);
+        Assert.StartsWith("breakout-oracle-all-", oracle.Id, StringComparison.Ordinal);
+        Assert.Contains("budget=all", oracle.ToString(), StringComparison.Ordinal);
+        Assert.Empty(oracle.Sources);
+        Assert.All(experiments.Where(e => e.Method != "oracle"), e => Assert.Contains(e.Budget, spec.Budgets));
+        Assert.Equal((3 * budgets) + (2 * budgets) + 1, experiments.Count);
+        Assert.Equal(experiments.Count * 3, spec.TrialCount());
+    }
+
+    [Fact]
+    public void The_oracle_is_one_experiment_per_variant_disjoint_actions_and_eval_variant()
+    {
+        var spec = SpecFixtures.Small("grid") with
+        {
+            Targets = ["breakout", "seaquest"],
+            Variants = ["standard", "hard"],
+            DisjointActions = [false, true],
+            EvalVariants = ["", "hard"],
+            SourceSets = [["freeway"]],
+        };
+        var experiments = SweepExpansion.Experiments(spec);
+
+        var oracles = experiments.Where(e => e.Method == "oracle").ToList();
+        Assert.Equal(2 * 2 * 2 * 2, oracles.Count);
+        Assert.Equal(oracles.Count, oracles.Select(e => (e.Target, e.Variant, e.DisjointActions, e.EvalVariant)).Distinct().Count());
+        Assert.Equal(16 * ((3 * 2) + 1), experiments.Count);
+        Assert.Equal(experiments.Count * 3, spec.TrialCount());
+    }
+
+    [Fact]
+    public void An_oracle_only_sweep_needs_no_budgets_but_the_budgets_it_lists_are_still_checked()
+    {
+        var oracleOnly = SpecFixtures.Small("oracle-only") with { Methods = ["oracle"], Budgets = [] };
+        Assert.Empty(SweepValidation.Problems(oracleOnly, GridCatalogue.Default));
+        Assert.Equal(3, oracleOnly.TrialCount());
+        Assert.Equal(ExperimentConfig.AllLabels, Assert.Single(SweepExpansion.Experiments(oracleOnly)).Budget);
+
+        Assert.Contains("budget -5 must be > 0", SweepValidation.Problems(oracleOnly with { Budgets = [-5] }, GridCatalogue.Default));
+        Assert.Contains("budgets: at least one annotation budget is needed", SweepValidation.Problems(oracleOnly with { Methods = ["oracle", "idm-target"] }, GridCatalogue.Default));
+        Assert.Contains("budget 400 is larger than the target dataset (200 transitions)", SweepValidation.Problems(oracleOnly with { Budgets = [400] }, GridCatalogue.Default with { MaxBudget = 200 }));
     }
 
     [Fact]

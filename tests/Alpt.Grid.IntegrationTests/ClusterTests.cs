@@ -12,7 +12,7 @@ public sealed class ClusterTests
         var data = Repo.TempDirectory("alpt-cluster");
         var log = Path.Combine(data, "executions.log");
         var clusterId = "it-" + Guid.NewGuid().ToString("N")[..8];
-        var sweepSpec = new SweepSpec { Name = "spread", Targets = ["seaquest", "breakout"], Budgets = [10, 20, 30], Methods = ["idm-target", "oracle"], Seeds = [0, 1, 2, 3, 4] };
+        var sweepSpec = new SweepSpec { Name = "spread", Targets = ["seaquest", "breakout"], Budgets = [10, 20, 30], Methods = ["idm-target", "labelled-only"], Seeds = [0, 1, 2, 3, 4] };
         await using var azurite = await Azurite.StartAsync();
         SiloSpec[] silos = [.. Enumerable.Range(0, 3).Select(i => new SiloSpec(
             $"silo{i}", ClusteringMode.Azure, clusterId, azurite.ConnectionString, Path.Combine(data, $"silo{i}"),

@@ -23,7 +23,7 @@ public sealed class LoadTests(ITestOutputHelper output)
             Name = "load",
             Targets = ["breakout", "space-invaders", "freeway", "asterix", "seaquest"],
             Budgets = [.. Enumerable.Range(1, 10).Select(b => b * 10)],
-            Methods = ["idm-target", "oracle"],
+            Methods = ["idm-target", "labelled-only"],
             Seeds = [.. Enumerable.Range(0, 50)],
         };
         await using var azurite = await Azurite.StartAsync();

@@ -17,7 +17,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
     {
         var data = Repo.TempDirectory("alpt-outage");
         var clusterId = "outage-" + Guid.NewGuid().ToString("N")[..8];
-        var sweepSpec = new SweepSpec { Name = "outage", Targets = ["seaquest"], Budgets = [10, 20], Methods = ["idm-target", "oracle"], Seeds = [0, 1, 2, 3, 4, 5, 6, 7] };
+        var sweepSpec = new SweepSpec { Name = "outage", Targets = ["seaquest"], Budgets = [10, 20], Methods = ["idm-target", "labelled-only"], Seeds = [0, 1, 2, 3, 4, 5, 6, 7] };
         await using var azurite = await Azurite.StartAsync();
         var processes = new List<ChildProcess>();
         var watch = Stopwatch.StartNew();

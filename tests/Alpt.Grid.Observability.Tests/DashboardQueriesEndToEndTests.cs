@@ -58,12 +58,14 @@ public sealed class DashboardQueriesEndToEndTests
         // both its attempts (one retry each), every result recorded exactly once. Two more scrapes
         // first, so Prometheus holds what the silo recorded last.
         await Task.Delay(PrometheusServer.ScrapeInterval * 2, timeout.Token);
-        Assert.Equal(8, await prometheus.ValueAsync("sum(alpt_trials{sweep=\"dashboards\", state=\"succeeded\"})", timeout.Token));
-        Assert.Equal(4, await prometheus.ValueAsync("sum(alpt_trials{sweep=\"dashboards\", state=\"failed\"})", timeout.Token));
-        Assert.Equal(8, await prometheus.ValueAsync("sum(alpt_trials_finished_total{outcome=\"succeeded\"})", timeout.Token));
-        Assert.Equal(4, await prometheus.ValueAsync("sum(alpt_trials_finished_total{outcome=\"failed\"})", timeout.Token));
-        Assert.Equal(4, await prometheus.ValueAsync("sum(alpt_trial_retries_total)", timeout.Token));
-        Assert.Equal(8, await prometheus.ValueAsync("sum(alpt_trial_normalized_return_count)", timeout.Token));
+        // idm-target at two budgets and the oracle once (budget "all"), 3 seeds each; seed 2 fails both attempts.
+        Assert.Equal(6, await prometheus.ValueAsync("sum(alpt_trials{sweep=\"dashboards\", state=\"succeeded\"})", timeout.Token));
+        Assert.Equal(3, await prometheus.ValueAsync("sum(alpt_trials{sweep=\"dashboards\", state=\"failed\"})", timeout.Token));
+        Assert.Equal(6, await prometheus.ValueAsync("sum(alpt_trials_finished_total{outcome=\"succeeded\"})", timeout.Token));
+        Assert.Equal(3, await prometheus.ValueAsync("sum(alpt_trials_finished_total{outcome=\"failed\"})", timeout.Token));
+        Assert.Equal(3, await prometheus.ValueAsync("sum(alpt_trial_retries_total)", timeout.Token));
+        Assert.Equal(6, await prometheus.ValueAsync("sum(alpt_trial_normalized_return_count)", timeout.Token));
+        Assert.Equal(2, await prometheus.ValueAsync("sum(alpt_trial_normalized_return_count{method=\"oracle\", budget=\"all\"})", timeout.Token));
         Assert.Equal(2, await prometheus.ValueAsync("sum(alpt_worker_slots{device=\"cpu\"})", timeout.Token));
         Assert.Equal(0, await prometheus.ValueAsync("sum(alpt_worker_slots_busy)", timeout.Token));
         Assert.Equal(1, await prometheus.ValueAsync("sum(alpt_dataset_generation_duration_seconds_count)", timeout.Token));

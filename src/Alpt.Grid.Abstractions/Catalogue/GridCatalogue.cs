@@ -26,6 +26,12 @@ public sealed record GridCatalogue(
     /// <summary>Methods whose IDM is trained on source datasets: only they accept a non-empty source set.</summary>
     public static bool UsesSources(string method) => method == "alpt";
 
+    /// <summary>
+    /// Methods whose result depends on the annotation budget. The oracle trains on every true label, so
+    /// a sweep runs it once (budget <see cref="Experiments.ExperimentConfig.AllLabels"/>) whatever budgets it lists.
+    /// </summary>
+    public static bool UsesBudget(string method) => method != "oracle";
+
     public static GridCatalogue Default { get; } = new(
         new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
         {

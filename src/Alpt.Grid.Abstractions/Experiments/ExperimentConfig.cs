@@ -19,7 +19,7 @@ public sealed record ExperimentConfig
     /// <summary>Source games, sorted; empty for methods that do not use sources.</summary>
     [Id(2)] public required string[] Sources { get; init; }
 
-    /// <summary>Annotation budget: labelled target transitions.</summary>
+    /// <summary>Annotation budget: labelled target transitions; <see cref="AllLabels"/> for the oracle, which sees every label.</summary>
     [Id(3)] public required int Budget { get; init; }
 
     [Id(4)] public required string Method { get; init; }
@@ -34,20 +34,32 @@ public sealed record ExperimentConfig
     /// <summary>Variant policies are evaluated in; empty means the training variant.</summary>
     [Id(8)] public required string EvalVariant { get; init; }
 
+    /// <summary>The budget of a method that trains on every true label (the oracle): shown as "all".</summary>
+    public const int AllLabels = 0;
+
+    /// <summary>Whether this experiment trains on every true label rather than on a budget's worth.</summary>
+    public bool UsesAllLabels => Budget == AllLabels;
+
+    /// <summary>The budget as people read it (and as metrics label it): its number, or "all" for every label.</summary>
+    public string BudgetLabel => LabelOf(Budget);
+
     /// <summary>The canonical text the id is hashed from: every field, in a fixed order.</summary>
     public string Canonical() => string.Join('|',
         Target, Variant, string.Join(',', Sources), Budget.ToString(CultureInfo.InvariantCulture), Method, Preset,
         string.Join(',', Overrides), DisjointActions ? "disjoint" : "shared", EvalVariant);
 
-    /// <summary>Readable prefix plus a hash of the canonical text, e.g. <c>breakout-alpt-b500-3f2a…</c>.</summary>
-    public string Id => $"{Target}-{Method}-b{Budget.ToString(CultureInfo.InvariantCulture)}-{Hash(Canonical(), 16)}";
+    /// <summary>Readable prefix plus a hash of the canonical text, e.g. <c>breakout-alpt-b500-3f2a…</c> (<c>breakout-oracle-all-…</c>).</summary>
+    public string Id => $"{Target}-{Method}-{(UsesAllLabels ? "all" : "b" + BudgetLabel)}-{Hash(Canonical(), 16)}";
 
     public IReadOnlyDictionary<string, string> OverrideMap() =>
         Overrides.Select(o => o.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
 
     public override string ToString() =>
-        $"{Target}/{Variant} sources=[{string.Join(',', Sources)}] budget={Budget} method={Method}" +
+        $"{Target}/{Variant} sources=[{string.Join(',', Sources)}] budget={BudgetLabel} method={Method}" +
         (DisjointActions ? " disjoint" : "") + (EvalVariant.Length > 0 ? $" eval={EvalVariant}" : "");
+
+    /// <summary>A budget as people read it: its number, or "all" for <see cref="AllLabels"/>.</summary>
+    public static string LabelOf(int budget) => budget == AllLabels ? "all" : budget.ToString(CultureInfo.InvariantCulture);
 
     internal static string Hash(string text, int hexChars) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..hexChars];

@@ -11,6 +11,7 @@ public static class SweepExpansion
         ArgumentNullException.ThrowIfNull(spec);
         var overrides = spec.Overrides.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}={o.Value}").ToArray();
         var noSources = Array.Empty<string>();
+        int[] allLabels = [ExperimentConfig.AllLabels];
         var experiments = new List<ExperimentConfig>();
         foreach (var target in spec.Targets)
         {
@@ -21,9 +22,11 @@ public static class SweepExpansion
                     var sourceSets = GridCatalogue.UsesSources(method)
                         ? spec.SourceSets.Select(s => s.Order(StringComparer.Ordinal).ToArray())
                         : [noSources];
+                    // The oracle sees every label: one experiment, not one per budget.
+                    var budgets = GridCatalogue.UsesBudget(method) ? spec.Budgets : allLabels;
                     foreach (var sources in sourceSets)
                     {
-                        foreach (var budget in spec.Budgets)
+                        foreach (var budget in budgets)
                         {
                             foreach (var disjoint in spec.DisjointActions)
                             {

@@ -7,7 +7,9 @@ namespace Alpt.Grid.Abstractions.Sweeps;
 /// <remarks>
 /// Budgets are annotation budgets in labelled target transitions. A source set is a list of source
 /// game names; the empty set means "target only". Methods that do not use sources (everything but
-/// <c>alpt</c>) are expanded once, with the empty source set, whatever the source sets listed.
+/// <c>alpt</c>) are expanded once, with the empty source set, whatever the source sets listed; likewise
+/// the oracle, which trains on every true label, is expanded once with budget
+/// <see cref="Experiments.ExperimentConfig.AllLabels"/>, whatever the budgets listed.
 /// </remarks>
 [GenerateSerializer, Immutable]
 [Alias("alpt.SweepSpec")]
@@ -47,8 +49,14 @@ public sealed record SweepSpec
     /// <summary>Number of trials this spec expands to (before validation; saturates at long.MaxValue).</summary>
     public long TrialCount()
     {
-        long sourcesAware = Methods.Count(Catalogue.GridCatalogue.UsesSources);
-        long methodCombos = sourcesAware * SourceSets.Length + (Methods.Length - sourcesAware);
-        return checked((long)Targets.Length * Variants.Length * Budgets.Length * DisjointActions.Length * EvalVariants.Length * methodCombos * Seeds.Length);
+        long methodCombos = 0;
+        foreach (var method in Methods)
+        {
+            long sources = Catalogue.GridCatalogue.UsesSources(method) ? SourceSets.Length : 1;
+            long budgets = Catalogue.GridCatalogue.UsesBudget(method) ? Budgets.Length : 1;
+            methodCombos = checked(methodCombos + (sources * budgets));
+        }
+
+        return checked((long)Targets.Length * Variants.Length * DisjointActions.Length * EvalVariants.Length * methodCombos * Seeds.Length);
     }
 }

@@ -87,7 +87,8 @@ public static class SweepValidation
         }
 
         Require(spec.SourceSets.Select(s => string.Join(',', s.Order(StringComparer.Ordinal))).Distinct().Count() == spec.SourceSets.Length, "sourceSets: the same source set is listed twice");
-        Require(spec.Budgets.Length > 0, "budgets: at least one annotation budget is needed");
+        // A sweep of the oracle alone needs no budget (it sees every label); budgets listed are checked all the same.
+        Require(spec.Budgets.Length > 0 || (spec.Methods.Length > 0 && !spec.Methods.Any(GridCatalogue.UsesBudget)), "budgets: at least one annotation budget is needed");
         foreach (var budget in spec.Budgets)
         {
             Require(budget > 0, $"budget {budget} must be > 0");

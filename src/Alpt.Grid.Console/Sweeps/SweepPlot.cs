@@ -8,7 +8,9 @@ namespace Alpt.Grid.Console.Sweeps;
 
 /// <summary>
 /// Normalized return and IDM accuracy against annotation budget: a panel per metric (and a row per
-/// target), a line per method / source set, error bars of one standard deviation across seeds.
+/// target), a line per method / source set, error bars of one standard deviation across seeds. The
+/// oracle has no budget (it sees every label): it is a horizontal reference at its mean across the
+/// budgets, with a shaded band of one standard deviation.
 /// </summary>
 public static class SweepPlot
 {
@@ -67,17 +69,39 @@ public static class SweepPlot
         plot.Title(title);
         plot.XLabel("annotation budget (labelled target transitions)");
         plot.YLabel(label);
-        var budgets = rows.Select(r => r.Budget).Distinct().Order().ToArray();
+        var budgets = rows.Where(r => r.Budget is not null).Select(r => r.Budget!.Value).Distinct().Order().ToArray();
+        var left = -0.5;
+        var right = Math.Max(0, budgets.Length - 1) + 0.5;
 
         // Budgets span orders of magnitude: plot them evenly spaced, labelled with their values.
         double X(int budget) => Array.IndexOf(budgets, budget);
-        var series = rows.GroupBy(r => r.Series).OrderBy(g => SweepReport.MethodOrder(g.First().Method)).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
+        foreach (var reference in rows.Where(r => r.AllLabels).GroupBy(r => r.Series).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            // One experiment per series (per target and variant, which are a panel): its mean across the budgets.
+            if (reference.Select(metric).FirstOrDefault(e => e is not null && double.IsFinite(e.Mean)) is not { } estimate)
+            {
+                continue;
+            }
+
+            var colour = colours[reference.Key];
+            if (double.IsFinite(estimate.Std) && estimate.Std > 0)
+            {
+                var band = plot.Add.FillY([left, right], [estimate.Mean - estimate.Std, estimate.Mean - estimate.Std], [estimate.Mean + estimate.Std, estimate.Mean + estimate.Std]);
+                band.FillStyle.Color = colour.WithAlpha(0.15);
+                band.LineStyle.Width = 0;
+            }
+
+            var line = plot.Add.HorizontalLine(estimate.Mean, 2, colour, LinePattern.Dashed);
+            line.LegendText = $"{reference.Key} (all labels)";
+        }
+
+        var series = rows.Where(r => !r.AllLabels).GroupBy(r => r.Series).OrderBy(g => SweepReport.MethodOrder(g.First().Method)).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
         for (var index = 0; index < series.Count; index++)
         {
             var line = series[index];
             // Each line a little to the side of the others, so that error bars at one budget do not hide each other.
             var dodge = (index - ((series.Count - 1) / 2.0)) * 0.04;
-            var points = line.Select(r => (r.Budget, Value: metric(r))).Where(p => p.Value is not null && double.IsFinite(p.Value.Mean)).OrderBy(p => p.Budget).ToList();
+            var points = line.Select(r => (Budget: r.Budget!.Value, Value: metric(r))).Where(p => p.Value is not null && double.IsFinite(p.Value.Mean)).OrderBy(p => p.Budget).ToList();
             if (points.Count == 0)
             {
                 continue;
@@ -95,7 +119,7 @@ public static class SweepPlot
         }
 
         plot.Axes.Bottom.SetTicks([.. budgets.Select(b => (double)Array.IndexOf(budgets, b))], [.. budgets.Select(b => b.ToString(CultureInfo.InvariantCulture))]);
-        plot.Axes.SetLimitsX(-0.5, Math.Max(0, budgets.Length - 1) + 0.5);
+        plot.Axes.SetLimitsX(left, right);
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;
     }

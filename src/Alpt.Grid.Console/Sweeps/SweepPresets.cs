@@ -8,7 +8,10 @@ namespace Alpt.Grid.Console.Sweeps;
 /// </summary>
 public static class SweepPresets
 {
-    /// <summary>A tiny real sweep: every method, two budgets, three seeds, smoke-sized trials (seconds on 2 cores).</summary>
+    /// <summary>
+    /// A tiny real sweep: every method, two budgets (the oracle once: it sees every label), three seeds:
+    /// 7 experiments, 21 smoke-sized trials (seconds on 2 cores).
+    /// </summary>
     public const string Smoke = """
         name: smoke
         preset: smoke
@@ -21,10 +24,11 @@ public static class SweepPresets
 
     /// <summary>
     /// Shows the ALPT effect on one target: source sets none (idm-target), one and all others, budgets of
-    /// 1% and 4% of the target data, the four methods, 3 seeds (30 trials). Space Invaders, because its
+    /// 1% and 4% of the target data, the four methods (the oracle once, not per budget), 3 seeds (9 experiments,
+    /// 27 trials). Space Invaders, because its
     /// rare movement actions make its IDM labels the ones sources improve most at this size (docs/LEARNING.md);
     /// breakout's IDM is already near 100% from the target slice alone. 6 min 20 s on the shared 2-core
-    /// machine; results in docs/results/QUICK.md.
+    /// machine when it still ran the oracle per budget (30 trials); results in docs/results/QUICK.md.
     /// </summary>
     public const string Quick = """
         name: quick
@@ -36,7 +40,10 @@ public static class SweepPresets
         seeds: 3
         """;
 
-    /// <summary>The full grid: five targets, source sets none / one / all others, budgets tiny to nearly full, 5 seeds (hours; for a GPU cluster).</summary>
+    /// <summary>
+    /// The full grid: five targets, source sets none / one / all others, budgets tiny to nearly full, the
+    /// oracle once per target, 5 seeds: 105 experiments, 525 trials (hours; for a GPU cluster).
+    /// </summary>
     public const string Paper = """
         name: paper
         preset: paper

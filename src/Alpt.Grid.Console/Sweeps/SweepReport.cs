@@ -24,12 +24,14 @@ public sealed record Estimate(int N, double Mean, double Std, double CiLow, doub
 }
 
 /// <summary>One experiment of a sweep, aggregated over its seeds.</summary>
+/// <param name="Budget">The annotation budget; null when the method trains on every true label (the oracle):
+/// "all" in the table, an empty cell in CSV (with <c>all_labels</c> true), null in JSON (with <c>allLabels</c> true).</param>
 public sealed record ExperimentRow(
     string Experiment,
     string Target,
     string Variant,
     string Sources,
-    int Budget,
+    int? Budget,
     string Method,
     bool DisjointActions,
     string EvalVariant,
@@ -42,6 +44,12 @@ public sealed record ExperimentRow(
 {
     /// <summary>The series this experiment belongs to in a plot: method, plus the source set for alpt.</summary>
     public string Series => Method == "alpt" ? $"alpt [{Sources}]" : Method;
+
+    /// <summary>Whether the experiment trains on every true label (no budget): a reference, not a point per budget.</summary>
+    public bool AllLabels => Budget is null;
+
+    /// <summary>The budget as the table shows it: its number, or "all".</summary>
+    public string BudgetLabel => Budget is { } b ? b.ToString(CultureInfo.InvariantCulture) : "all";
 }
 
 /// <summary>
@@ -78,7 +86,7 @@ public sealed record SweepReport(string SweepId, IReadOnlyList<ExperimentRow> Ex
             var c = s.Config;
             var ok = s.Seeds.Where(r => r.State == SeedState.Succeeded && r.Metrics is not null).ToList();
             rows.Add((new ExperimentRow(
-                s.Id, c.Target, c.Variant, SourcesLabel(c.Target, c.Sources), c.Budget, c.Method, c.DisjointActions, c.EvalVariant,
+                s.Id, c.Target, c.Variant, SourcesLabel(c.Target, c.Sources), c.UsesAllLabels ? null : c.Budget, c.Method, c.DisjointActions, c.EvalVariant,
                 s.Seeds.Length, ok.Count, s.Seeds.Count(r => r.State == SeedState.Failed),
                 Estimate.Of(Values(ok, TrialMetrics.IdmAccuracy)),
                 Estimate.Of(Values(ok, TrialMetrics.NormalizedReturn)),
@@ -88,12 +96,17 @@ public sealed record SweepReport(string SweepId, IReadOnlyList<ExperimentRow> Ex
         var ordered = rows
             .OrderBy(r => r.Row.Target, StringComparer.Ordinal).ThenBy(r => r.Row.Variant, StringComparer.Ordinal)
             .ThenBy(r => r.Row.DisjointActions).ThenBy(r => r.Row.EvalVariant, StringComparer.Ordinal)
-            .ThenBy(r => r.Row.Budget).ThenBy(r => MethodOrder(r.Row.Method)).ThenBy(r => r.Row.Sources, StringComparer.Ordinal)
+            .ThenBy(r => r.Row.Budget ?? int.MaxValue).ThenBy(r => MethodOrder(r.Row.Method)).ThenBy(r => r.Row.Sources, StringComparer.Ordinal)
             .ToList();
 
         var comparisons = new List<Comparison>();
         foreach (var group in ordered.GroupBy(r => (r.Row.Target, r.Row.Variant, r.Row.DisjointActions, r.Row.EvalVariant, r.Row.Budget)))
         {
+            if (group.Key.Budget is not { } budget)
+            {
+                continue;
+            }
+
             foreach (var alpt in group.Where(r => r.Row.Method == "alpt"))
             {
                 foreach (var baselineName in Baselines)
@@ -114,7 +127,7 @@ public sealed record SweepReport(string SweepId, IReadOnlyList<ExperimentRow> Ex
                         }
 
                         var (diff, low, high) = Welch(a, b);
-                        comparisons.Add(new Comparison(group.Key.Target, group.Key.Variant, group.Key.Budget, alpt.Row.Sources, baselineName, metric, a.Count, b.Count, diff, low, high));
+                        comparisons.Add(new Comparison(group.Key.Target, group.Key.Variant, budget, alpt.Row.Sources, baselineName, metric, a.Count, b.Count, diff, low, high));
                     }
                 }
             }
@@ -150,19 +163,26 @@ public sealed record SweepReport(string SweepId, IReadOnlyList<ExperimentRow> Ex
         return (diff, diff - (t * se), diff + (t * se));
     }
 
+    /// <summary>
+    /// The whole report as JSON (camelCase): experiments, comparisons and trials. The oracle's row has
+    /// <c>"budget": null</c> and <c>"allLabels": true</c>.
+    /// </summary>
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, JsonOptions) + Environment.NewLine;
+
     public string ToCsv(bool comparisons)
     {
         var csv = new StringBuilder();
         if (!comparisons)
         {
-            csv.AppendLine("target,variant,sources,budget,method,disjoint_actions,eval_variant,seeds,succeeded,failed," +
+            // budget is empty for the oracle, which trains on every true label (all_labels = true).
+            csv.AppendLine("target,variant,sources,budget,all_labels,method,disjoint_actions,eval_variant,seeds,succeeded,failed," +
                 "idm_accuracy_mean,idm_accuracy_std,idm_accuracy_ci_low,idm_accuracy_ci_high," +
                 "normalized_return_mean,normalized_return_std,normalized_return_ci_low,normalized_return_ci_high," +
                 "return_mean,return_std,experiment");
             foreach (var r in Experiments)
             {
                 csv.AppendLine(string.Join(',',
-                    Cell(r.Target), Cell(r.Variant), Cell(r.Sources), N(r.Budget), Cell(r.Method), r.DisjointActions ? "true" : "false", Cell(r.EvalVariant),
+                    Cell(r.Target), Cell(r.Variant), Cell(r.Sources), r.Budget is { } b ? N(b) : "", r.AllLabels ? "true" : "false", Cell(r.Method), r.DisjointActions ? "true" : "false", Cell(r.EvalVariant),
                     N(r.Seeds), N(r.Succeeded), N(r.Failed), Est(r.IdmAccuracy), Est(r.NormalizedReturn), F(r.Return?.Mean), F(r.Return?.Std), Cell(r.Experiment)));
             }
         }
@@ -213,6 +233,12 @@ public sealed record SweepReport(string SweepId, IReadOnlyList<ExperimentRow> Ex
         var mean = values.Average();
         return values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1);
     }
+
+    /// <summary>NaN (no spread with one seed) is written as a named literal rather than failing the whole report.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new(ConsoleOutput.Json)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     private static string N(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -19,7 +19,7 @@ public static class SweepTables
         {
             var target = r.Target + (r.Variant is Alpt.Grid.Abstractions.Catalogue.GridCatalogue.DefaultVariant or "default" ? "" : ":" + r.Variant) + (r.DisjointActions ? " disjoint" : "") + (r.EvalVariant.Length > 0 ? $" eval:{r.EvalVariant}" : "");
             experiments.AddRow(
-                Markup.Escape(target), Markup.Escape(r.Sources), r.Budget.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Method),
+                Markup.Escape(target), Markup.Escape(r.Sources), r.BudgetLabel, Markup.Escape(r.Method),
                 r.Failed > 0 ? $"{r.Succeeded} [red]({r.Failed} failed)[/]" : r.Succeeded.ToString(CultureInfo.InvariantCulture),
                 Format(r.IdmAccuracy, "P1"), Format(r.NormalizedReturn, "F3"), Format(r.Return, "F2"));
         }

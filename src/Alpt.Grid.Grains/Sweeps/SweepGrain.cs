@@ -61,7 +61,11 @@ public sealed class SweepGrain(
         var created = S.Spec is null;
         if (!created && S.Fingerprint != fingerprint)
         {
-            throw new InvalidOperationException($"sweep '{Id}' already exists with a different spec; choose another name or id");
+            // The same spec with another fingerprint was stored by a version that expanded it differently
+            // (before the oracle ran once rather than once per budget, for one): say so, not "a different spec".
+            throw new InvalidOperationException(SweepExpansion.Fingerprint(S.Spec!) == fingerprint
+                ? $"sweep '{Id}' was stored by an earlier version of the grid, which expanded the same spec into other experiments; launch it under another name or id, or on a fresh grid"
+                : $"sweep '{Id}' already exists with a different spec; choose another name or id");
         }
 
         if (created)

@@ -282,7 +282,7 @@ public sealed record TrialLabels(string Target, string Method, string Budget)
     public static TrialLabels Of(Alpt.Grid.Abstractions.Experiments.ExperimentConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new(config.Target, config.Method, config.Budget.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return new(config.Target, config.Method, config.BudgetLabel);
     }
 
     internal KeyValuePair<string, object?>[] Tags() =>

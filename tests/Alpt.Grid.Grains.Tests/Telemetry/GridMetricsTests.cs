@@ -114,10 +114,21 @@ public sealed class GridMetricsTests : IDisposable
     [Fact]
     public void A_method_without_an_idm_records_no_accuracy()
     {
-        _metrics.TrialSucceeded(new TrialLabels("breakout", "oracle", "500"), idmAccuracy: null, normalizedReturn: 1);
+        _metrics.TrialSucceeded(new TrialLabels("breakout", "labelled-only", "500"), idmAccuracy: null, normalizedReturn: 1);
 
         Assert.Empty(Of("alpt.trial.idm.accuracy"));
         Assert.Single(Of("alpt.trial.normalized_return"));
+    }
+
+    [Fact]
+    public void The_oracle_is_labelled_with_budget_all_and_other_methods_with_their_budget()
+    {
+        var spec = new Alpt.Grid.Abstractions.Sweeps.SweepSpec { Targets = ["breakout"], Budgets = [100, 500], Methods = ["idm-target", "oracle"], Seeds = [0] };
+        var labels = Alpt.Grid.Abstractions.Sweeps.SweepExpansion.Experiments(spec).Select(TrialLabels.Of).ToList();
+
+        Assert.Equal([new("breakout", "idm-target", "100"), new("breakout", "idm-target", "500"), new TrialLabels("breakout", "oracle", "all")], labels);
+        _metrics.TrialSucceeded(labels[2], idmAccuracy: null, normalizedReturn: 1);
+        Assert.Equal("all", Of("alpt.trial.normalized_return").Single().Tags["budget"]);
     }
 
     [Fact]

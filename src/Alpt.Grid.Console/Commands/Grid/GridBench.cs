@@ -117,8 +117,9 @@ public static class GridBench
     }
 
     /// <summary>
-    /// A valid spec of exactly <paramref name="trials"/> trials: 5 targets × 4 methods × budgets × seeds,
-    /// with 5 seeds per experiment (as a real sweep has) when the count allows.
+    /// A valid spec of exactly <paramref name="trials"/> trials: 5 targets × 2 variants × 2 methods × budgets
+    /// × seeds, with 5 seeds per experiment (as a real sweep has) when the count allows. Only methods that
+    /// use the budget: the oracle would be one experiment whatever the budgets, and the count would not be exact.
     /// </summary>
     public static SweepSpec SpecOf(string name, int trials)
     {
@@ -133,9 +134,10 @@ public static class GridBench
         {
             Name = name,
             Targets = [.. GridCatalogue.Default.GamesAndVariants.Keys],
+            Variants = [GridCatalogue.DefaultVariant, "hard"],
             SourceSets = [[]],
             Budgets = [.. Enumerable.Range(1, budgets).Select(b => b * 10)],
-            Methods = [.. GridCatalogue.KnownMethods],
+            Methods = ["labelled-only", "idm-target"],
             Seeds = [.. Enumerable.Range(0, seeds)],
         };
     }

@@ -141,7 +141,7 @@ public sealed class SweepResultsCommand(IAnsiConsole console) : AsyncCommand<Swe
                 text = report.ToCsv(settings.Comparisons);
                 break;
             case "json":
-                text = System.Text.Json.JsonSerializer.Serialize(report, JsonOptions) + Environment.NewLine;
+                text = report.ToJson();
                 break;
             default:
                 if (settings.Out is null)
@@ -173,12 +173,6 @@ public sealed class SweepResultsCommand(IAnsiConsole console) : AsyncCommand<Swe
 
         return 0;
     }
-
-    /// <summary>NaN (no spread with one seed) is written as null, so the JSON stays standard.</summary>
-    private static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new(ConsoleOutput.Json)
-    {
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
 }
 
 /// <summary>`alpt sweep plot`.</summary>
