@@ -10,13 +10,15 @@ public sealed class ClusterTests
     public async Task Three_silo_processes_on_azurite_share_a_sweep_and_keep_it_across_a_full_restart()
     {
         var data = Repo.TempDirectory("alpt-cluster");
-        var log = Path.Combine(data, "executions.log");
+        // One execution log per silo: appends from several processes to one file can overwrite each other.
+        string Log(int silo) => Path.Combine(data, $"silo{silo}.log");
+        string[] Executions() => [.. Enumerable.Range(0, 3).SelectMany(i => GridProcesses.Executions(Log(i)))];
         var clusterId = "it-" + Guid.NewGuid().ToString("N")[..8];
         var sweepSpec = new SweepSpec { Name = "spread", Targets = ["seaquest", "breakout"], Budgets = [10, 20, 30], Methods = ["idm-target", "labelled-only"], Seeds = [0, 1, 2, 3, 4] };
         await using var azurite = await Azurite.StartAsync();
         SiloSpec[] silos = [.. Enumerable.Range(0, 3).Select(i => new SiloSpec(
             $"silo{i}", ClusteringMode.Azure, clusterId, azurite.ConnectionString, Path.Combine(data, $"silo{i}"),
-            Repo.FreePort(), Repo.FreePort(), "cpu*2", 100, log, TimeSpan.FromSeconds(20)))];
+            Repo.FreePort(), Repo.FreePort(), "cpu*2", 100, Log(i), TimeSpan.FromSeconds(20)))];
         try
         {
             ExperimentSummary[] before;
@@ -33,7 +35,7 @@ public sealed class ClusterTests
                 // Work spread over the silos' slots, and every trial ran exactly once.
                 var workers = before.SelectMany(e => e.Seeds).Select(s => s.Worker!.Split('/')[0]).Distinct().ToArray();
                 Assert.True(workers.Length >= 2, "trials ran on " + string.Join(", ", workers));
-                var executions = GridProcesses.Executions(log);
+                var executions = Executions();
                 Assert.Equal(60, executions.Length);
                 Assert.Equal(60, executions.Select(l => l.Split(' ')[0]).Distinct().Count());
                 await client.StopAsync();
@@ -63,7 +65,7 @@ public sealed class ClusterTests
                     after.SelectMany(e => e.Seeds.Select(s => (e.Id, s.Seed, s.Metrics!["normalized_return"]))).Order());
                 Assert.Contains(await client.Grains().GetGrain<ISweepRegistryGrain>(0).List(), e => e.SweepId == "spread");
                 Assert.False((await sweep.Launch(sweepSpec)).Created);
-                Assert.Equal(60, GridProcesses.Executions(log).Length);
+                Assert.Equal(60, Executions().Length);
                 await client.StopAsync();
             }
             finally

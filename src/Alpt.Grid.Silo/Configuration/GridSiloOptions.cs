@@ -111,6 +111,6 @@ public sealed class TrialExecutorOptions
     /// <summary>Seeds whose trials hang (stop heartbeating) until cancelled.</summary>
     public int[] HangSeeds { get; set; } = [];
 
-    /// <summary>A file each execution appends "seedId attempt worker" to (to count re-runs in tests).</summary>
+    /// <summary>A file each execution appends "seedId attempt worker" to (to count re-runs in tests); one per silo process.</summary>
     public string? ExecutionLog { get; set; }
 }
