@@ -169,12 +169,7 @@ internal sealed class AlptSandbox : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => Alpt.Grid.Testing.LoopbackPorts.Free();
 }
 
 /// <summary>A grid silo process (coordinator only: no worker slots) with the sandbox's ports and its own state directory.</summary>

@@ -148,12 +148,7 @@ internal static class Repo
 
     public static string SiloDirectory => Path.Combine(Root, "src", "Alpt.Grid.Silo", "bin", Configuration, "net10.0");
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Alpt.Grid.Testing.LoopbackPorts.Free();
 
     public static string TempDirectory(string prefix)
     {

@@ -68,10 +68,5 @@ internal sealed class MetricsSilo : IAsyncDisposable
         }
     }
 
-    internal static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
+    internal static int FreePort() => Alpt.Grid.Testing.LoopbackPorts.Free();
 }

@@ -146,12 +146,13 @@ public static class GridBench
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Bench", Args = [] });
         builder.Logging.ClearProviders();
+        var (siloPort, gatewayPort) = TwoFreePorts();
         builder.AddGridSilo(o =>
         {
             o.Clustering = Silo.Configuration.ClusteringMode.Embedded;
             o.DataDirectory = data;
-            o.SiloPort = FreePort();
-            o.GatewayPort = FreePort();
+            o.SiloPort = siloPort;
+            o.GatewayPort = gatewayPort;
             o.Slots = slots;
             o.MaxIdlePoll = TimeSpan.FromMilliseconds(20);
             o.Executor.Kind = "noop";
@@ -161,11 +162,14 @@ public static class GridBench
         return new BenchHost(host);
     }
 
-    private static int FreePort()
+    /// <summary>Two distinct free loopback ports (both held open while chosen, so the OS cannot give one twice).</summary>
+    private static (int, int) TwoFreePorts()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        using var first = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        using var second = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        first.Start();
+        second.Start();
+        return (((System.Net.IPEndPoint)first.LocalEndpoint).Port, ((System.Net.IPEndPoint)second.LocalEndpoint).Port);
     }
 
     private sealed class BenchHost(IHost host) : IAsyncDisposable
