@@ -86,11 +86,12 @@ public sealed partial class TrialWorker(
         while (!stoppingToken.IsCancellationRequested)
         {
             TrialAssignment? assignment = null;
-            try
+            Exception? failure = null;
+            for (var i = 0; i < partitions && assignment is null && !stoppingToken.IsCancellationRequested; i++)
             {
-                for (var i = 0; i < partitions && assignment is null; i++)
+                var partition = (cursor + i) % partitions;
+                try
                 {
-                    var partition = (cursor + i) % partitions;
                     var leased = await grains.GetGrain<IWorkQueueGrain>(partition).Lease(worker, 1, options.Value.LeaseDuration);
                     if (leased.Length > 0)
                     {
@@ -98,10 +99,17 @@ public sealed partial class TrialWorker(
                         cursor = partition;
                     }
                 }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // A partition whose grain sits on a silo that just died (or on storage that is down)
+                    // must not starve the slot: the other partitions may have work.
+                    failure = e;
+                }
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+
+            if (assignment is null && failure is not null)
             {
-                LogLeaseFailed(e, worker);
+                LogLeaseFailed(failure, worker);
             }
 
             if (assignment is null)
