@@ -126,6 +126,28 @@ public sealed class TlsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_silo_with_a_foreign_certificate_cannot_join_the_cluster()
+    {
+        var cluster = Certificate("cluster");
+        // The intruder pins the cluster's certificate, so only the cluster's decision is under test.
+        var foreign = Certificate("other") with { Allowed = [cluster.Thumbprint] };
+        var primary = new IPEndPoint(IPAddress.Loopback, TestPorts.Free());
+        using var first = await StartBareSilo(primary.Port, primary, cluster);
+
+        // Joining means talking to the primary silo; its TLS handshake refuses the foreign certificate, so
+        // the intruder's start fails or never completes.
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            using var intruder = await StartBareSilo(TestPorts.Free(), primary, foreign, startLimit: TimeSpan.FromSeconds(20));
+        });
+        var management = first.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        var active = await management.GetHosts(onlyActive: true);
+
+        Assert.Equal([primary.Port], active.Keys.Select(s => s.Endpoint.Port));
+        await first.StopAsync();
+    }
+
+    [Fact]
     public void A_missing_file_is_named_in_the_startup_error()
     {
         var options = new GridSiloOptions { Tls = { CertificatePath = Path.Combine(root, "absent.pfx"), CertificatePassword = Password } };
@@ -300,7 +322,7 @@ public sealed class TlsTests : IDisposable
     }
 
     /// <summary>A plain Orleans silo with Grid:Tls and development clustering, to test silo-to-silo TLS (two in one process).</summary>
-    private static async Task<IHost> StartBareSilo(int siloPort, IPEndPoint primary, TestCertificate certificate)
+    private static async Task<IHost> StartBareSilo(int siloPort, IPEndPoint primary, TestCertificate certificate, TimeSpan? startLimit = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test", Args = [] });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -313,9 +335,17 @@ public sealed class TlsTests : IDisposable
             silo.UseGridTls(tls);
         });
         var host = builder.Build();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await host.StartAsync(timeout.Token);
-        return host;
+        try
+        {
+            using var timeout = new CancellationTokenSource(startLimit ?? TimeSpan.FromSeconds(90));
+            await host.StartAsync(timeout.Token);
+            return host;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
     }
 
     private static async Task<SweepStatus> WaitForCompletion(IGrainFactory grains, string sweepId, TimeSpan limit)
