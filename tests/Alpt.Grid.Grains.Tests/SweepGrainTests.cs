@@ -79,6 +79,41 @@ public sealed class SweepGrainTests(GridClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_retried_report_reaches_an_experiment_that_missed_the_first()
+    {
+        var sweep = Grains.GetGrain<ISweepGrain>("missed");
+        await sweep.Launch(SpecFixtures.Single("missed", seeds: 2, maxAttempts: 1));
+        var experimentId = Assert.Single(await sweep.GetResults()).Id;
+        var outcome = new TrialOutcome(new Dictionary<string, double> { ["idm_accuracy"] = 0.6 }, TimeSpan.FromSeconds(1));
+        var succeeding = await LeaseSeedOf("missed");
+        var failing = await LeaseSeedOf("missed");
+
+        // The seed stores each report, then cannot tell the experiment: the worker sees an error.
+        GridClusterFixture.Unreachable[experimentId] = true;
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => Grains.GetGrain<ISeedGrain>(succeeding.SeedId).Complete(succeeding.LeaseToken, outcome));
+            await Assert.ThrowsAnyAsync<Exception>(() => Grains.GetGrain<ISeedGrain>(failing.SeedId).Fail(failing.LeaseToken, "boom"));
+        }
+        finally
+        {
+            GridClusterFixture.Unreachable.TryRemove(experimentId, out _);
+        }
+
+        Assert.Equal(SeedState.Succeeded, (await Grains.GetGrain<ISeedGrain>(succeeding.SeedId).GetStatus()).State);
+        Assert.Equal(0, (await sweep.GetStatus()).Counts.Finished);
+
+        // The worker's retries are answered "already recorded", and the experiment hears of both now.
+        Assert.Equal(ReportVerdict.AlreadyRecorded, await Grains.GetGrain<ISeedGrain>(succeeding.SeedId).Complete(succeeding.LeaseToken, outcome));
+        Assert.Equal(ReportVerdict.AlreadyRecorded, await Grains.GetGrain<ISeedGrain>(failing.SeedId).Fail(failing.LeaseToken, "boom"));
+
+        var status = await sweep.GetStatus();
+        Assert.Equal((SweepState.Completed, 1, 1), (status.State, status.Counts.Succeeded, status.Counts.Failed));
+        var seeds = Assert.Single(await sweep.GetResults()).Seeds;
+        Assert.Equal(0.6, seeds.Single(s => s.State == SeedState.Succeeded).Metrics!["idm_accuracy"]);
+    }
+
+    [Fact]
     public async Task An_expired_lease_goes_back_to_the_queue_and_the_old_holder_is_fenced_out()
     {
         var sweep = Grains.GetGrain<ISweepGrain>("expiry");

@@ -140,6 +140,9 @@ public sealed class SeedGrain(
         ArgumentNullException.ThrowIfNull(outcome);
         if (S.State == SeedState.Succeeded && S.LeaseToken == leaseToken)
         {
+            // A retried report. The first was stored, but may have failed before the experiment heard of it
+            // (its silo had just died): tell it again; it keeps one record per seed.
+            await Finished();
             return ReportVerdict.AlreadyRecorded;
         }
 
@@ -162,7 +165,22 @@ public sealed class SeedGrain(
     {
         if (!HoldsLease(leaseToken))
         {
-            return S.LeaseToken == leaseToken && S.State is SeedState.Queued or SeedState.Failed ? ReportVerdict.AlreadyRecorded : ReportVerdict.StaleLease;
+            if (S.LeaseToken != leaseToken || S.State is not (SeedState.Queued or SeedState.Failed))
+            {
+                return ReportVerdict.StaleLease;
+            }
+
+            // A retried report whose first was stored but may not have reached the queue or the experiment.
+            if (S.State == SeedState.Queued)
+            {
+                await Queue.Enqueue(S.Definition!);
+            }
+            else
+            {
+                await Finished();
+            }
+
+            return ReportVerdict.AlreadyRecorded;
         }
 
         S.LastError = $"attempt {S.Attempt} on {S.Worker}: {error}";
