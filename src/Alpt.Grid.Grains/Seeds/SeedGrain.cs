@@ -203,6 +203,13 @@ public sealed class SeedGrain(
     {
         if (!HoldsLease(leaseToken))
         {
+            if (S.State == SeedState.Queued && S.LeaseToken == leaseToken)
+            {
+                // A retried hand-back whose first was stored but may not have reached the queue.
+                await Queue.Enqueue(S.Definition!);
+                return ReportVerdict.AlreadyRecorded;
+            }
+
             return ReportVerdict.StaleLease;
         }
 
