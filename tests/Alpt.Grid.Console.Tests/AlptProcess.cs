@@ -142,8 +142,8 @@ internal sealed class AlptSandbox : IDisposable
     public AlptSandbox()
     {
         System.IO.Directory.CreateDirectory(Directory);
-        Environment["ALPT_Grid__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Environment["ALPT_Grid__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Environment["ALPT_Grid__SiloPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Environment["ALPT_Grid__GatewayPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
         Environment["ALPT_Grid__Slots"] = "cpu*2";
     }
 
@@ -168,8 +168,6 @@ internal sealed class AlptSandbox : IDisposable
             }
         }
     }
-
-    private static int FreePort() => Alpt.Grid.Testing.LoopbackPorts.Free();
 }
 
 /// <summary>A grid silo process (coordinator only: no worker slots) with the sandbox's ports and its own state directory.</summary>

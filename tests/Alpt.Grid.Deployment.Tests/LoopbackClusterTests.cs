@@ -25,7 +25,7 @@ public sealed class LoopbackClusterTests
         {
             foreach (var service in (string[])["coordinator", "worker-cpu", "worker-cpu"])
             {
-                var metricsPort = Repo.FreePort();
+                var metricsPort = LoopbackPorts.Free();
                 var env = Loopback(ComposeEnvironment(service), azurite.ConnectionString, clusterId, metricsPort);
                 env["ALPT_Grid__Executor__ExecutionLog"] = Path.Combine(work, $"executions-{silos.Count}.log");
                 var silo = ChildProcess.Start($"{service}-{silos.Count}", "dotnet", [Path.Combine(Repo.SiloDirectory, "Alpt.Grid.Silo.dll")], Repo.SiloDirectory, env);
@@ -104,8 +104,8 @@ public sealed class LoopbackClusterTests
     {
         env["ALPT_Grid__StorageConnectionString"] = connectionString;
         env["ALPT_Grid__ClusterId"] = clusterId;
-        env["ALPT_Grid__SiloPort"] = Repo.FreePort().ToString(CultureInfo.InvariantCulture);
-        env["ALPT_Grid__GatewayPort"] = Repo.FreePort().ToString(CultureInfo.InvariantCulture);
+        env["ALPT_Grid__SiloPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture);
+        env["ALPT_Grid__GatewayPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture);
         env["ALPT_Grid__ListenOnAnyAddress"] = "false";
         env["ALPT_Grid__Metrics__Host"] = "127.0.0.1";
         env["ALPT_Grid__Metrics__Port"] = metricsPort.ToString(CultureInfo.InvariantCulture);

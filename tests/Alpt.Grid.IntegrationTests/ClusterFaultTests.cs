@@ -28,7 +28,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         // Trials of 1.2 s on 3 × 2 slots; a 4 s lease, so a dead worker's trial is back in the queue soon.
         SiloSpec Silo(int i) => new(
             $"silo{i}", ClusteringMode.Azure, clusterId, azurite.ConnectionString, Path.Combine(data, $"silo{i}"),
-            Repo.FreePort(), Repo.FreePort(), "cpu*2", 1200, Path.Combine(data, $"silo{i}.log"), TimeSpan.FromSeconds(4));
+            LoopbackPorts.Free(), LoopbackPorts.Free(), "cpu*2", 1200, Path.Combine(data, $"silo{i}.log"), TimeSpan.FromSeconds(4));
         var processes = new List<ChildProcess>();
         var started = new List<ChildProcess>();
         var watch = Stopwatch.StartNew();

@@ -18,7 +18,7 @@ public sealed class ClusterTests
         await using var azurite = await Azurite.StartAsync();
         SiloSpec[] silos = [.. Enumerable.Range(0, 3).Select(i => new SiloSpec(
             $"silo{i}", ClusteringMode.Azure, clusterId, azurite.ConnectionString, Path.Combine(data, $"silo{i}"),
-            Repo.FreePort(), Repo.FreePort(), "cpu*2", 100, Log(i), TimeSpan.FromSeconds(20)))];
+            LoopbackPorts.Free(), LoopbackPorts.Free(), "cpu*2", 100, Log(i), TimeSpan.FromSeconds(20)))];
         try
         {
             ExperimentSummary[] before;
@@ -50,7 +50,7 @@ public sealed class ClusterTests
             }
 
             // The whole cluster was down; a new one (fresh ports) finds the sweep as it was.
-            SiloSpec[] restarted = [.. silos.Take(2).Select(s => s with { SiloPort = Repo.FreePort(), GatewayPort = Repo.FreePort() })];
+            SiloSpec[] restarted = [.. silos.Take(2).Select(s => s with { SiloPort = LoopbackPorts.Free(), GatewayPort = LoopbackPorts.Free() })];
             var again = await Task.WhenAll(restarted.Select(GridProcesses.StartSilo));
             try
             {

@@ -11,7 +11,7 @@ public sealed class EmbeddedResumeTests
     {
         var data = Repo.TempDirectory("alpt-embedded-resume");
         var log = Path.Combine(data, "executions.log");
-        var spec = new SiloSpec("embedded", ClusteringMode.Embedded, "resume", null, Path.Combine(data, "grid"), Repo.FreePort(), Repo.FreePort(), "cpu*2", 150, log, TimeSpan.FromSeconds(3));
+        var spec = new SiloSpec("embedded", ClusteringMode.Embedded, "resume", null, Path.Combine(data, "grid"), LoopbackPorts.Free(), LoopbackPorts.Free(), "cpu*2", 150, log, TimeSpan.FromSeconds(3));
         var sweepSpec = new SweepSpec { Name = "resume", Targets = ["freeway", "asterix"], Budgets = [10, 20], Methods = ["labelled-only", "idm-target"], Seeds = [0, 1, 2, 3, 4] };
         try
         {

@@ -32,7 +32,7 @@ public sealed class LoadTests(ITestOutputHelper output)
         {
             processes.AddRange(await Task.WhenAll(Enumerable.Range(0, 3).Select(i => GridProcesses.StartSilo(new SiloSpec(
                 $"silo{i}", ClusteringMode.Azure, clusterId, azurite.ConnectionString, Path.Combine(data, $"silo{i}"),
-                Repo.FreePort(), Repo.FreePort(), "cpu*4", 0, Path.Combine(data, $"silo{i}.log"), TimeSpan.FromSeconds(10), Executor: "noop")))));
+                LoopbackPorts.Free(), LoopbackPorts.Free(), "cpu*4", 0, Path.Combine(data, $"silo{i}.log"), TimeSpan.FromSeconds(10), Executor: "noop")))));
             using var client = await GridProcesses.StartClient(ClusteringMode.Azure, clusterId, azurite.ConnectionString, 0);
             var watch = Stopwatch.StartNew();
             Assert.Equal(Trials, (await client.Grains().GetGrain<ISweepGrain>("load").Launch(sweepSpec)).Trials);

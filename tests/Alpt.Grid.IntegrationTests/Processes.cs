@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Alpt.Grid.IntegrationTests;
@@ -148,8 +146,6 @@ internal static class Repo
 
     public static string SiloDirectory => Path.Combine(Root, "src", "Alpt.Grid.Silo", "bin", Configuration, "net10.0");
 
-    public static int FreePort() => Alpt.Grid.Testing.LoopbackPorts.Free();
-
     public static string TempDirectory(string prefix)
     {
         var path = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");
@@ -203,7 +199,7 @@ internal sealed class Azurite : IAsyncDisposable
 
     public static async Task<Azurite> StartAsync()
     {
-        var azurite = new Azurite(Repo.TempDirectory("alpt-azurite"), Repo.FreePort(), Repo.FreePort(), Repo.FreePort());
+        var azurite = new Azurite(Repo.TempDirectory("alpt-azurite"), LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
         try
         {
             await azurite.RestartAsync();

@@ -25,7 +25,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
         {
             processes.AddRange(await Task.WhenAll(Enumerable.Range(0, 2).Select(i => GridProcesses.StartSilo(new SiloSpec(
                 $"silo{i}", ClusteringMode.Azure, clusterId, azurite.ConnectionString, Path.Combine(data, $"silo{i}"),
-                Repo.FreePort(), Repo.FreePort(), "cpu*2", 1000, Path.Combine(data, $"silo{i}.log"), TimeSpan.FromSeconds(10))))));
+                LoopbackPorts.Free(), LoopbackPorts.Free(), "cpu*2", 1000, Path.Combine(data, $"silo{i}.log"), TimeSpan.FromSeconds(10))))));
             using var client = await GridProcesses.StartClient(ClusteringMode.Azure, clusterId, azurite.ConnectionString, 0);
             Assert.Equal(Trials, (await client.Grains().GetGrain<ISweepGrain>("outage").Launch(sweepSpec)).Trials);
             var before = await GridProcesses.WaitThrough(client.Grains(), "outage", s => s.Counts.Succeeded >= 4, TimeSpan.FromSeconds(60));
@@ -67,9 +67,9 @@ public sealed class SecurityTests
     {
         var data = Repo.TempDirectory("alpt-security");
         await using var azurite = await Azurite.StartAsync();
-        var metricsPort = Repo.FreePort();
+        var metricsPort = LoopbackPorts.Free();
         var spec = new SiloSpec("secure", ClusteringMode.Azure, "sec-" + Guid.NewGuid().ToString("N")[..8], azurite.ConnectionString, data,
-            Repo.FreePort(), Repo.FreePort(), "cpu*1", 10, Path.Combine(data, "executions.log"), TimeSpan.FromSeconds(10), MetricsPort: metricsPort);
+            LoopbackPorts.Free(), LoopbackPorts.Free(), "cpu*1", 10, Path.Combine(data, "executions.log"), TimeSpan.FromSeconds(10), MetricsPort: metricsPort);
         try
         {
             await using var silo = await GridProcesses.StartSilo(spec);

@@ -44,7 +44,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task The_metrics_port_is_part_of_the_grid_configuration()
     {
-        var port = MetricsSilo.FreePort();
+        var port = LoopbackPorts.Free();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await using var silo = await MetricsSilo.StartAsync(o =>
         {

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Alpt.Grid.Grains.Telemetry;
 using Alpt.Grid.Silo.Configuration;
 using Alpt.Grid.Silo.Hosting;
@@ -42,8 +40,8 @@ internal sealed class MetricsSilo : IAsyncDisposable
         builder.AddGridSilo(options =>
         {
             options.DataDirectory = data;
-            options.SiloPort = FreePort();
-            options.GatewayPort = FreePort();
+            options.SiloPort = LoopbackPorts.Free();
+            options.GatewayPort = LoopbackPorts.Free();
             options.SiloName = "metrics-silo";
             options.Metrics.Host = "127.0.0.1";
             options.Metrics.Port = 0;
@@ -67,6 +65,4 @@ internal sealed class MetricsSilo : IAsyncDisposable
             Directory.Delete(_data, recursive: true);
         }
     }
-
-    internal static int FreePort() => Alpt.Grid.Testing.LoopbackPorts.Free();
 }

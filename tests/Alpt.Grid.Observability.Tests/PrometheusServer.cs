@@ -45,7 +45,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
                   - targets: [{string.Join(", ", targets.Select(t => $"\"{t.Authority}\""))}]
             """, cancellationToken);
 
-        var port = MetricsSilo.FreePort();
+        var port = LoopbackPorts.Free();
         var start = new ProcessStartInfo("prometheus")
         {
             RedirectStandardOutput = true,

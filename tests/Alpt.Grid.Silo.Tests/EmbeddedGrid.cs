@@ -25,8 +25,8 @@ internal sealed class EmbeddedGrid : IAsyncDisposable
         builder.AddGridSilo(options =>
         {
             options.DataDirectory = dataDirectory;
-            options.SiloPort = TestPorts.Free();
-            options.GatewayPort = TestPorts.Free();
+            options.SiloPort = LoopbackPorts.Free();
+            options.GatewayPort = LoopbackPorts.Free();
             options.SiloName = "test-silo";
             options.Executor.Kind = "noop";
             configure(options);

@@ -1,5 +1,3 @@
-using Alpt.Grid.Testing;
-
 namespace Alpt.Grid.Silo.Tests;
 
 /// <summary>The ports the process tests give their silos: never the same one twice, never an ephemeral one.</summary>

@@ -107,9 +107,9 @@ public sealed class TlsTests : IDisposable
     public async Task Two_silos_with_the_cluster_certificate_form_one_cluster()
     {
         var cluster = Certificate("cluster");
-        var primary = new IPEndPoint(IPAddress.Loopback, TestPorts.Free());
+        var primary = new IPEndPoint(IPAddress.Loopback, LoopbackPorts.Free());
         using var first = await StartBareSilo(primary.Port, primary, cluster);
-        using var second = await StartBareSilo(TestPorts.Free(), primary, cluster);
+        using var second = await StartBareSilo(LoopbackPorts.Free(), primary, cluster);
 
         var management = first.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
         var active = 0;
@@ -131,14 +131,14 @@ public sealed class TlsTests : IDisposable
         var cluster = Certificate("cluster");
         // The intruder pins the cluster's certificate, so only the cluster's decision is under test.
         var foreign = Certificate("other") with { Allowed = [cluster.Thumbprint] };
-        var primary = new IPEndPoint(IPAddress.Loopback, TestPorts.Free());
+        var primary = new IPEndPoint(IPAddress.Loopback, LoopbackPorts.Free());
         using var first = await StartBareSilo(primary.Port, primary, cluster);
 
         // Joining means talking to the primary silo; its TLS handshake refuses the foreign certificate, so
         // the intruder's start fails or never completes.
         await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
-            using var intruder = await StartBareSilo(TestPorts.Free(), primary, foreign, startLimit: TimeSpan.FromSeconds(20));
+            using var intruder = await StartBareSilo(LoopbackPorts.Free(), primary, foreign, startLimit: TimeSpan.FromSeconds(20));
         });
         var management = first.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
         var active = await management.GetHosts(onlyActive: true);
@@ -330,7 +330,7 @@ public sealed class TlsTests : IDisposable
         certificate.ApplyTo(tls);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, TestPorts.Free(), primary, "tls-test", "tls-test");
+            silo.UseLocalhostClustering(siloPort, LoopbackPorts.Free(), primary, "tls-test", "tls-test");
             silo.Configure<EndpointOptions>(e => e.AdvertisedIPAddress = IPAddress.Loopback);
             silo.UseGridTls(tls);
         });
