@@ -50,6 +50,54 @@ public sealed class ExpertTests
         Assert.True(Mean(0.5) < Mean(0.0), $"{game}/{variant}: eps 0.5 should play worse than the expert");
     }
 
+    [Theory]
+    [InlineData("seaquest")]
+    [InlineData("asterix")]
+    public void The_observed_expert_acts_on_what_the_game_has_shown_and_never_on_its_real_future(string game)
+    {
+        // Two copies of one episode that differ only in their future randomness from step k on: the observed
+        // expert must choose alike in both, the clairvoyant one (the check that this test can fail) need not.
+        var observedDiffers = 0;
+        var clairvoyantDiffers = 0;
+        for (var k = 1; k <= 300; k += 3)
+        {
+            var a = (GridGame)GameCatalogue.Create(game);
+            var b = (GridGame)GameCatalogue.Create(game);
+            a.Reset(42);
+            b.Reset(42);
+            var terminal = false;
+            for (var t = 0; t < k && !terminal; t++)
+            {
+                var action = a.ChooseExpertAction(ExpertSight.Observed);
+                Assert.Equal(action, b.ChooseExpertAction(ExpertSight.Observed));
+                terminal = a.Step(action).Terminal;
+                b.Step(action);
+            }
+
+            if (terminal)
+            {
+                break;
+            }
+
+            b.ReseedFuture((ulong)k * 7919);
+            observedDiffers += a.ChooseExpertAction(ExpertSight.Observed) != b.ChooseExpertAction(ExpertSight.Observed) ? 1 : 0;
+            clairvoyantDiffers += a.ChooseExpertAction(ExpertSight.Clairvoyant) != b.ChooseExpertAction(ExpertSight.Clairvoyant) ? 1 : 0;
+        }
+
+        Assert.Equal(0, observedDiffers);
+        Assert.True(clairvoyantDiffers > 0, $"{game}: the clairvoyant expert never looked at the future it was given");
+    }
+
+    [Fact]
+    public void The_clairvoyant_expert_is_an_upper_reference_where_the_future_matters()
+    {
+        // Seaquest's expert dodges enemies that have not spawned yet when it may see the future.
+        var score = ReferenceReturns.Get("seaquest");
+        Assert.True(score.ClairvoyantExpertReturn > score.ExpertReturn * 1.2, $"observed {score.ExpertReturn:F1}, clairvoyant {score.ClairvoyantExpertReturn:F1}");
+        var breakout = ReferenceReturns.Get("breakout");
+        Assert.Equal(breakout.ClairvoyantExpertReturn, breakout.ExpertReturn, 9); // nothing random to foresee
+    }
+
     [Fact]
     public void Behaviour_policies_are_validated_and_seeded()
     {

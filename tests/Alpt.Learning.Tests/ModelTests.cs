@@ -28,12 +28,14 @@ public sealed class ModelTests
         Assert.False(head0.allclose(head2), "different vocabularies must answer with different heads");
     }
 
-    [Fact]
-    public void The_decision_transformer_predicts_one_action_per_step_and_cannot_see_the_future()
+    [Theory]
+    [InlineData(3)]
+    [InlineData(1)]
+    public void The_decision_transformer_predicts_one_action_per_step_and_cannot_see_the_future(int tokensPerStep)
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(2);
-        using var model = new DecisionTransformer(SyntheticEnvironment.Shape, Policy);
+        using var model = new DecisionTransformer(SyntheticEnvironment.Shape, Policy with { TokensPerStep = tokensPerStep });
         model.eval();
         var k = Policy.Context;
         var rtg = Tensors.Uniform(2, k);
@@ -57,12 +59,14 @@ public sealed class ModelTests
         Assert.False(logits[.., (j + 1)..].allclose(changed[.., (j + 1)..], rtol: 1e-4, atol: 1e-5), "later steps do see the changed inputs");
     }
 
-    [Fact]
-    public void Left_padding_does_not_leak_into_real_steps()
+    [Theory]
+    [InlineData(3)]
+    [InlineData(1)]
+    public void Left_padding_does_not_leak_into_real_steps(int tokensPerStep)
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(3);
-        using var model = new DecisionTransformer(SyntheticEnvironment.Shape, Policy);
+        using var model = new DecisionTransformer(SyntheticEnvironment.Shape, Policy with { TokensPerStep = tokensPerStep });
         model.eval();
         var k = Policy.Context;
         var valid = ones(1, k, ScalarType.Bool);

@@ -77,6 +77,72 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void The_curve_summed_on_the_device_is_the_mean_of_each_step_s_loss()
+    {
+        var data = SyntheticEnvironment.Dataset("synth-a", 500);
+        using var store = new FrameStore([data], CPU);
+        torch.manual_seed(13);
+        using var model = new InverseDynamicsModel(data.Shape, TrialHyperparameters.Smoke.Idm, 1);
+        var sampler = new IdmBatchSampler(store, [new IdmExampleSet("a", data, 0, [.. Enumerable.Range(0, 400)], 0)], true, 1, 2);
+        var perStep = new List<double>();
+        var reports = new List<TrialProgress>();
+        const int steps = 250;
+
+        var curve = TrainingLoop.Run("idm", model, new OptimizerSettings(steps, 16, 1e-3, 0), () =>
+        {
+            var (frames, vocabulary, actions) = sampler.Next(16);
+            var loss = nn.functional.cross_entropy(model.forward(frames, vocabulary), actions);
+            perStep.Add(loss.item<float>()); // the host-side reading the loop itself no longer makes
+            return loss;
+        }, new Inline(reports.Add), CancellationToken.None);
+
+        // 250 steps in points of 2, the last point closing the curve.
+        Assert.Equal(125, curve.Steps.Count);
+        Assert.Equal(steps, curve.Steps[^1]);
+        var from = 0;
+        for (var i = 0; i < curve.Steps.Count; i++)
+        {
+            var expected = perStep.Skip(from).Take(curve.Steps[i] - from).Average();
+            Assert.Equal(expected, curve.Losses[i], 12);
+            from = curve.Steps[i];
+        }
+
+        var last = reports[^1];
+        Assert.Equal(steps, last.Step);
+        Assert.InRange(last.Loss, perStep.Min(), perStep.Max());
+    }
+
+    [Fact]
+    public void A_check_during_training_runs_every_n_steps_with_the_model_in_eval_mode()
+    {
+        var data = SyntheticEnvironment.Dataset("synth-a", 500);
+        using var store = new FrameStore([data], CPU);
+        using var model = new InverseDynamicsModel(data.Shape, TrialHyperparameters.Smoke.Idm, 1);
+        var sampler = new IdmBatchSampler(store, [new IdmExampleSet("a", data, 0, [.. Enumerable.Range(0, 100)], 0)], true, 1, 3);
+        var checkedAt = new List<(int Step, bool Training)>();
+
+        TrainingLoop.Run("idm", model, new OptimizerSettings(30, 8, 1e-3, 0), () =>
+        {
+            Assert.True(model.training, "steps train with the model in training mode");
+            var (frames, vocabulary, actions) = sampler.Next(8);
+            return nn.functional.cross_entropy(model.forward(frames, vocabulary), actions);
+        }, null, CancellationToken.None, new TrainingCheck(10, step => checkedAt.Add((step, model.training))));
+
+        // Not at the last step: the trial evaluates the finished model anyway.
+        Assert.Equal([(10, false), (20, false)], checkedAt);
+    }
+
+    [Fact]
+    public void The_learning_rate_warms_up_then_decays_to_its_final_share()
+    {
+        var settings = new OptimizerSettings(1000, 8, 2e-3, 0, WarmupFraction: 0.1, FinalRateFraction: 0.05);
+        Assert.Equal(2e-3 / 100, settings.RateAt(0), 12);
+        Assert.Equal(2e-3, settings.RateAt(99), 12);
+        Assert.True(settings.RateAt(500) < settings.RateAt(200));
+        Assert.Equal(2e-3 * 0.05, settings.RateAt(1000), 6);
+    }
+
+    [Fact]
     public void A_checkpoint_restores_the_same_model_and_refuses_another_architecture()
     {
         var path = Path.Combine(Path.GetTempPath(), $"alpt-idm-{Guid.NewGuid():N}.bin");

@@ -8,7 +8,7 @@ namespace Alpt.Environments.Benchmarks;
 /// runs; CPU time measures what one core does. Linux reads CLOCK_THREAD_CPUTIME_ID; elsewhere the process's
 /// CPU time stands in (a single-threaded benchmark makes the two close).
 /// </summary>
-internal static partial class ThreadCpuClock
+public static partial class ThreadCpuClock
 {
     private const int ClockThreadCpuTimeId = 3;
 

@@ -20,6 +20,12 @@ public abstract class GridGame : IGame
     private GridGame? _scratch;
     private bool _started;
 
+    // An observed expert imagines the future with randomness of its own, drawn once per decision (every
+    // candidate line of play sees the same imagined future), never the game's real future.
+    private GameRng _imagination;
+    private ulong _imaginedFuture;
+    private bool _imagining;
+
     /// <summary>The game's own randomness (spawns, speeds); part of the state a lookahead copies.</summary>
     private protected GameRng Rng;
 
@@ -71,6 +77,7 @@ public abstract class GridGame : IGame
     {
         Rng = new GameRng(seed);
         _stickyRng = new GameRng(GameRng.Derive(seed, 0x571C4));
+        _imagination = new GameRng(GameRng.Derive(seed, 0x1A6E));
         _previousAction = GameAction.Noop;
         _started = true;
         ResetCore();
@@ -126,8 +133,36 @@ public abstract class GridGame : IGame
 
     private InvalidOperationException NotStarted() => new($"Reset the {Name} game with a seed before stepping or rendering it.");
 
-    /// <summary>The scripted expert's choice in the current state (uses the game's internals; see each game).</summary>
-    internal GameAction ChooseExpertAction() => _started ? ExpertAction() : throw NotStarted();
+    /// <summary>The scripted expert's choice in the current state (uses the game's internals; see each game).
+    /// <see cref="ExpertSight.Observed"/>: its lookahead plays on from the current state with imagined randomness;
+    /// <see cref="ExpertSight.Clairvoyant"/>: with the game's real future randomness.</summary>
+    internal GameAction ChooseExpertAction(ExpertSight sight)
+    {
+        if (!_started)
+        {
+            throw NotStarted();
+        }
+
+        if (sight == ExpertSight.Clairvoyant)
+        {
+            return ExpertAction();
+        }
+
+        _imaginedFuture = _imagination.NextUInt64();
+        _imagining = true;
+        try
+        {
+            return ExpertAction();
+        }
+        finally
+        {
+            _imagining = false;
+        }
+    }
+
+    /// <summary>Replaces the game's future randomness (spawns, bombs) and nothing else: what the frames have shown
+    /// stays as it is. For tests of what an expert knows.</summary>
+    internal void ReseedFuture(ulong seed) => Rng = new GameRng(seed);
 
     /// <summary>Paints the object kinds (palette indices) of the current state onto <paramref name="canvas"/>,
     /// which arrives filled with the background; a later paint of a cell wins.</summary>
@@ -148,13 +183,19 @@ public abstract class GridGame : IGame
 
     /// <summary>
     /// Plays <paramref name="first"/> then <paramref name="then"/> for <paramref name="horizon"/> steps in total
-    /// on a copy of the state; true when no terminal state was reached. The copy's future randomness is
-    /// the real one: the expert is a scripted oracle, not an agent.
+    /// on a copy of the state; true when no terminal state was reached. The copy's future randomness is the
+    /// real one for a clairvoyant expert, and for an observed expert one it imagines (see
+    /// <see cref="ChooseExpertAction"/>).
     /// </summary>
     private protected bool Survives(GameAction first, GameAction then, int horizon, out float reward)
     {
         var scratch = Scratch;
         scratch.CopyStateFrom(this);
+        if (_imagining)
+        {
+            scratch.Rng = new GameRng(_imaginedFuture);
+        }
+
         reward = 0;
         for (var i = 0; i < horizon; i++)
         {

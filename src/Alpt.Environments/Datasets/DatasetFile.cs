@@ -29,7 +29,8 @@ public sealed record DatasetHeader(
 /// </summary>
 public static class DatasetFile
 {
-    public const int FormatVersion = 1;
+    // 2: behaviours carry the expert's sight (version 1 files were all played by clairvoyant experts).
+    public const int FormatVersion = 2;
     private const int PrefixLength = 16;
     private const int MaxHeaderLength = 1 << 20;
     private const int HeaderHashLength = 32;

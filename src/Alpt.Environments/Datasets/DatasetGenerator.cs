@@ -62,7 +62,7 @@ public static class DatasetGenerator
         var shape = game.ShapeAt(spec.Scale);
         var frameLength = shape.Length;
         var n = spec.Transitions;
-        var policies = spec.Behaviours.Select(b => new BehaviourPolicy(b.Epsilon)).ToArray();
+        var policies = spec.Behaviours.Select(b => new BehaviourPolicy(b.Epsilon, b.Sight)).ToArray();
         var cumulative = new double[policies.Length];
         var totalWeight = 0.0;
         for (var i = 0; i < policies.Length; i++)

@@ -3,9 +3,10 @@ namespace Alpt.Environments.Datasets;
 /// <summary>
 /// One behaviour policy in a dataset's mix: the game's scripted expert with probability
 /// 1 - <paramref name="Epsilon"/>, else a uniformly random action from the game's minimal set;
-/// <paramref name="Weight"/> is its share of the dataset's episodes.
+/// <paramref name="Weight"/> is its share of the dataset's episodes; <paramref name="Sight"/> what the expert's
+/// lookahead knows of the future.
 /// </summary>
-public sealed record BehaviourSpec(string Name, double Epsilon, double Weight);
+public sealed record BehaviourSpec(string Name, double Epsilon, double Weight, Core.ExpertSight Sight = Core.ExpertSight.Observed);
 
 /// <summary>
 /// Everything a dataset is a deterministic function of. Two equal specs give byte-identical datasets

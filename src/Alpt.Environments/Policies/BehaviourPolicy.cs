@@ -20,7 +20,7 @@ public sealed class BehaviourPolicy : IPolicy
 {
     private GameRng _rng;
 
-    public BehaviourPolicy(double epsilon)
+    public BehaviourPolicy(double epsilon, ExpertSight sight = ExpertSight.Observed)
     {
         if (!(epsilon is >= 0 and <= 1))
         {
@@ -28,12 +28,15 @@ public sealed class BehaviourPolicy : IPolicy
         }
 
         Epsilon = epsilon;
+        Sight = sight;
         _rng = new GameRng(0);
     }
 
     public double Epsilon { get; }
 
-    public static BehaviourPolicy Expert() => new(0);
+    public ExpertSight Sight { get; }
+
+    public static BehaviourPolicy Expert(ExpertSight sight = ExpertSight.Observed) => new(0, sight);
 
     public static BehaviourPolicy Random() => new(1);
 
@@ -49,7 +52,7 @@ public sealed class BehaviourPolicy : IPolicy
         }
 
         return game is GridGame grid
-            ? grid.ChooseExpertAction()
+            ? grid.ChooseExpertAction(Sight)
             : throw new ArgumentException($"The scripted expert plays only games created by {nameof(GameCatalogue)}.", nameof(game));
     }
 }
@@ -59,15 +62,23 @@ public static class BehaviourMix
 {
     /// <summary>
     /// From near-random to expert play in equal shares, like DQN-Replay's spread of checkpoints, so a dataset's
-    /// returns span poor to good play.
+    /// returns span poor to good play. The experts see only what the game has shown (<see cref="ExpertSight.Observed"/>).
     /// </summary>
-    public static IReadOnlyList<Datasets.BehaviourSpec> Default { get; } =
+    public static IReadOnlyList<Datasets.BehaviourSpec> Default { get; } = Mix(ExpertSight.Observed);
+
+    /// <summary>The same mix played by clairvoyant experts (the suite's datasets before observed experts), for comparison.</summary>
+    public static IReadOnlyList<Datasets.BehaviourSpec> Clairvoyant { get; } = Mix(ExpertSight.Clairvoyant);
+
+    /// <summary>The default mix for experts of the given sight.</summary>
+    public static IReadOnlyList<Datasets.BehaviourSpec> For(ExpertSight sight) => sight == ExpertSight.Observed ? Default : Clairvoyant;
+
+    private static Datasets.BehaviourSpec[] Mix(ExpertSight sight) =>
     [
-        new("expert", 0.0, 1),
-        new("eps-0.05", 0.05, 1),
-        new("eps-0.2", 0.2, 1),
-        new("eps-0.5", 0.5, 1),
-        new("random", 1.0, 1),
+        new("expert", 0.0, 1, sight),
+        new("eps-0.05", 0.05, 1, sight),
+        new("eps-0.2", 0.2, 1, sight),
+        new("eps-0.5", 0.5, 1, sight),
+        new("random", 1.0, 1, sight),
     ];
 }
 

@@ -4,7 +4,10 @@ using Alpt.Environments.Core;
 namespace Alpt.Environments.Policies;
 
 /// <summary>Mean episode returns of the random policy and of the scripted expert in one game variant.</summary>
-public sealed record ReferenceScore(string Game, string Variant, double RandomReturn, double ExpertReturn, int Episodes)
+/// <param name="ExpertReturn">The observed expert's (the one datasets are played by, and scores normalized against).</param>
+/// <param name="ClairvoyantExpertReturn">The same expert seeing the game's real future randomness: an upper bound no
+/// policy that sees only frames can be expected to reach.</param>
+public sealed record ReferenceScore(string Game, string Variant, double RandomReturn, double ExpertReturn, int Episodes, double ClairvoyantExpertReturn)
 {
     /// <summary>(return − random) / (expert − random): 0 plays like random, 1 like the expert.</summary>
     public double Normalize(double episodeReturn) => (episodeReturn - RandomReturn) / (ExpertReturn - RandomReturn);
@@ -41,8 +44,9 @@ public static class ReferenceReturns
             game,
             variant,
             MeanReturn(instance, BehaviourPolicy.Random()),
-            MeanReturn(instance, BehaviourPolicy.Expert()),
-            Episodes);
+            MeanReturn(instance, BehaviourPolicy.Expert(ExpertSight.Observed)),
+            Episodes,
+            MeanReturn(instance, BehaviourPolicy.Expert(ExpertSight.Clairvoyant)));
     }
 
     private static double MeanReturn(IGame game, IPolicy policy)

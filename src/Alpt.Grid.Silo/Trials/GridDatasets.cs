@@ -40,18 +40,20 @@ public sealed class GridDatasets(DatasetCache cache) : IDatasetSource
     public static DatasetKey KeyOf(DatasetSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var mix = spec.Behaviours.SequenceEqual(BehaviourMix.Default)
-            ? "default"
-            : "mix" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(';', spec.Behaviours.Select(b => FormattableString.Invariant($"{b.Name}:{b.Epsilon}:{b.Weight}"))))))[..12];
+        // Named mixes: the default one, played by observed or by clairvoyant experts. (Datasets of the suite before
+        // observed experts were keyed "default": those artifacts are never read again.)
+        var mix = spec.Behaviours.SequenceEqual(BehaviourMix.Default) ? "observed"
+            : spec.Behaviours.SequenceEqual(BehaviourMix.Clairvoyant) ? "clairvoyant"
+            : "mix" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(';', spec.Behaviours.Select(b => FormattableString.Invariant($"{b.Name}:{b.Epsilon}:{b.Weight}:{b.Sight}"))))))[..12];
         var detail = FormattableString.Invariant($"{mix}-x{spec.Scale}-sticky{spec.StickyActions.ToString("0.###", CultureInfo.InvariantCulture)}");
         return new DatasetKey(spec.Game, spec.Variant, spec.Transitions, detail, checked((int)spec.Seed));
     }
 
     private TrajectoryDataset Load(DatasetSpec spec, CancellationToken cancellationToken)
     {
-        if (!spec.Behaviours.SequenceEqual(BehaviourMix.Default))
+        if (!spec.Behaviours.SequenceEqual(BehaviourMix.Default) && !spec.Behaviours.SequenceEqual(BehaviourMix.Clairvoyant))
         {
-            // Only the default mix can be named in a dataset key and made again from it: generate here.
+            // Only the named mixes can be made again from a dataset key: generate here.
             return Alpt.Environments.Datasets.DatasetGenerator.Generate(spec, null, cancellationToken);
         }
 
@@ -60,22 +62,23 @@ public sealed class GridDatasets(DatasetCache cache) : IDatasetSource
         return Decode(bytes);
     }
 
-    /// <summary>The grid's dataset generator: the spec a key names (default behaviour mix), generated and encoded.</summary>
+    /// <summary>The grid's dataset generator: the spec a key names (a named behaviour mix), generated and encoded.</summary>
     public static byte[] Generate(DatasetKey key, CancellationToken cancellationToken) => Generate(SpecOf(key), cancellationToken);
 
-    /// <summary>The inverse of <see cref="KeyOf"/> for the default behaviour mix.</summary>
+    /// <summary>The inverse of <see cref="KeyOf"/> for the named behaviour mixes.</summary>
     public static DatasetSpec SpecOf(DatasetKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var match = System.Text.RegularExpressions.Regex.Match(key.BehaviourMix, @"^default-x(\d+)-sticky([0-9.]+)$");
+        var match = System.Text.RegularExpressions.Regex.Match(key.BehaviourMix, @"^(observed|clairvoyant)-x(\d+)-sticky([0-9.]+)$");
         if (!match.Success)
         {
-            throw new ArgumentException($"dataset {key.ArtifactName}: behaviour mix '{key.BehaviourMix}' is not one the grid can generate (default-x<scale>-sticky<p>)");
+            throw new ArgumentException($"dataset {key.ArtifactName}: behaviour mix '{key.BehaviourMix}' is not one the grid can generate (observed|clairvoyant-x<scale>-sticky<p>)");
         }
 
+        var mix = match.Groups[1].Value == "observed" ? BehaviourMix.Default : BehaviourMix.Clairvoyant;
         return Alpt.Environments.Datasets.DatasetGenerator.Normalize(new DatasetSpec(
-            key.Game, key.Variant, key.Transitions, BehaviourMix.Default, (ulong)key.Seed,
-            int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), double.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture)));
+            key.Game, key.Variant, key.Transitions, mix, (ulong)key.Seed,
+            int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture), double.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture)));
     }
 
     /// <summary>Generates the dataset of <paramref name="spec"/> and encodes it in the dataset file format.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Alpt.Environments.Benchmarks;
 using Alpt.Environments.Core;
 using Alpt.Learning.Models;
 using Alpt.Learning.Runtime;
@@ -10,9 +11,14 @@ namespace Alpt.Learning.Benchmarks;
 
 /// <summary>One measured workload: throughput and achieved arithmetic rate (analytic FLOP counts).</summary>
 /// <param name="FractionOfPeak">Achieved GFLOP/s over the large matrix multiply's, measured in the same run.</param>
-public sealed record BenchmarkFigure(string Workload, int BatchSize, int Steps, double Seconds, double SamplesPerSecond, double GflopsPerSecond, double FractionOfPeak);
+/// <param name="CpuSeconds">CPU time of the benchmark thread over the timed steps (all of it at one Torch thread):
+/// on a busy machine, samples per CPU-second compare where wall-clock figures cannot.</param>
+public sealed record BenchmarkFigure(string Workload, int BatchSize, int Steps, double Seconds, double SamplesPerSecond, double GflopsPerSecond, double FractionOfPeak, double CpuSeconds)
+{
+    public double SamplesPerCpuSecond => BatchSize * (double)Steps / Math.Max(1e-9, CpuSeconds);
+}
 
-public sealed record LearningBenchmarkResult(string Device, int Threads, int MatmulSize, double PeakGflopsPerSecond, IReadOnlyList<BenchmarkFigure> Figures);
+public sealed record LearningBenchmarkResult(string Device, int Threads, int MatmulSize, double PeakGflopsPerSecond, IReadOnlyList<BenchmarkFigure> Figures, string Preset = "paper");
 
 /// <summary>
 /// Measures IDM training, labelling and Decision Transformer training with the default (paper) model
@@ -29,14 +35,16 @@ public static class LearningBenchmark
     /// </summary>
     private const double WarmupSeconds = 3;
 
-    public static LearningBenchmarkResult Run(Device device, int steps = 20, Action<string>? log = null, CancellationToken cancellationToken = default)
+    /// <param name="hp">Whose model sizes and batch sizes to measure (the paper preset by default).</param>
+    /// <param name="name">What to call those hyperparameters in the result.</param>
+    public static LearningBenchmarkResult Run(Device device, TrialHyperparameters? hp = null, int steps = 20, Action<string>? log = null, CancellationToken cancellationToken = default, string name = "paper")
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        hp ??= TrialHyperparameters.Paper;
         TorchRuntime.PrepareForTraining();
         torch.manual_seed(1);
         var shape = new ObservationShape(3, 10, 10);
-        var hp = TrialHyperparameters.Paper;
         const int n = 2048;
         var peak = Matmul(n, device, cancellationToken);
         log?.Invoke($"matmul {n}×{n}: {peak:F1} GFLOP/s");
@@ -50,7 +58,7 @@ public static class LearningBenchmark
             var heads = zeros(batch, ScalarType.Int64, device);
             var actions = randint(0, ActionVocabulary.Size, [batch], ScalarType.Int64, device);
             using var optimizer = optim.AdamW(idm.parameters(), 1e-3);
-            var seconds = Measure(steps, cancellationToken, () =>
+            var seconds = Measure(device, steps, cancellationToken, () =>
             {
                 optimizer.zero_grad();
                 nn.functional.cross_entropy(idm.forward(frames, heads), actions).backward();
@@ -65,15 +73,17 @@ public static class LearningBenchmark
             var labelHeads = zeros(labelBatch, ScalarType.Int64, device);
             using (no_grad())
             {
-                seconds = Measure(steps, cancellationToken, () => idm.forward(labelFrames, labelHeads).argmax(1).cpu(), WarmupSeconds);
+                seconds = Measure(device, steps, cancellationToken, () => idm.forward(labelFrames, labelHeads).argmax(1).cpu(), WarmupSeconds);
             }
 
             figures.Add(Figure("labelling", labelBatch, steps, seconds, 2.0 * idm.MacsPerSample(), peak));
             log?.Invoke(Describe(figures[^1]));
         }
 
-        using (var dt = new DecisionTransformer(shape, hp.Policy))
+        // The Decision Transformer as in the paper (three tokens per step) and with one token per step.
+        foreach (var tokens in new[] { 3, 1 })
         {
+            using var dt = new DecisionTransformer(shape, hp.Policy with { TokensPerStep = tokens });
             dt.to(device);
             var batch = hp.Policy.BatchSize;
             var k = hp.Policy.Context;
@@ -82,7 +92,7 @@ public static class LearningBenchmark
             var actions = randint(0, ActionVocabulary.Size, [batch, k], ScalarType.Int64, device);
             var valid = ones([batch, k], ScalarType.Bool, device);
             using var optimizer = optim.AdamW(dt.parameters(), 1e-3);
-            var seconds = Measure(steps, cancellationToken, () =>
+            var seconds = Measure(device, steps, cancellationToken, () =>
             {
                 optimizer.zero_grad();
                 var logits = dt.forward(rtg, frames, actions, valid);
@@ -90,30 +100,32 @@ public static class LearningBenchmark
                 optimizer.step();
             }, WarmupSeconds);
             // A sample is one context window of K steps.
-            figures.Add(Figure("dt-training", batch, steps, seconds, 3.0 * 2 * dt.MacsPerSequence(), peak));
+            figures.Add(Figure(tokens == 3 ? "dt-training" : "dt-training-1token", batch, steps, seconds, 3.0 * 2 * dt.MacsPerSequence(), peak));
             log?.Invoke(Describe(figures[^1]));
         }
 
-        return new LearningBenchmarkResult(device.ToString(), get_num_threads(), n, peak, figures);
+        return new LearningBenchmarkResult(device.ToString(), get_num_threads(), n, peak, figures, name);
     }
 
     public static string Describe(BenchmarkFigure f) =>
-        $"{f.Workload}: {f.SamplesPerSecond:F0} samples/s, {f.GflopsPerSecond:F1} GFLOP/s ({f.FractionOfPeak:P0} of peak)";
+        $"{f.Workload}: {f.SamplesPerSecond:F0} samples/s ({f.SamplesPerCpuSecond:F0} per CPU-second), {f.GflopsPerSecond:F1} GFLOP/s ({f.FractionOfPeak:P0} of peak)";
 
     private static double Matmul(int n, Device device, CancellationToken cancellationToken)
     {
         using var scope = NewDisposeScope();
         var a = rand([n, n], device: device);
         var b = rand([n, n], device: device);
-        var seconds = Measure(5, cancellationToken, () => matmul(a, b).sum().item<float>());
+        var (seconds, _) = Measure(device, 5, cancellationToken, () => matmul(a, b).sum().item<float>());
         return 2.0 * n * n * n * 5 / seconds / 1e9;
     }
 
     /// <summary>
     /// Seconds for <paramref name="steps"/> runs of <paramref name="work"/>, after at least two warm-up
-    /// runs and at least <paramref name="warmupSeconds"/> of them.
+    /// runs and at least <paramref name="warmupSeconds"/> of them. The device is synchronized before the
+    /// clock starts and before it stops: on a GPU, work is queued, and a clock read without waiting for it
+    /// would time the queueing.
     /// </summary>
-    private static double Measure(int steps, CancellationToken cancellationToken, Action work, double warmupSeconds = 0)
+    private static (double Seconds, double CpuSeconds) Measure(Device device, int steps, CancellationToken cancellationToken, Action work, double warmupSeconds = 0)
     {
         var warmup = Stopwatch.StartNew();
         for (var i = 0; i < 2 || warmup.Elapsed.TotalSeconds < warmupSeconds; i++)
@@ -123,6 +135,8 @@ public static class LearningBenchmark
             work();
         }
 
+        TorchRuntime.Synchronize(device);
+        var cpu = ThreadCpuClock.Seconds();
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < steps; i++)
         {
@@ -131,13 +145,14 @@ public static class LearningBenchmark
             work();
         }
 
-        return clock.Elapsed.TotalSeconds;
+        TorchRuntime.Synchronize(device);
+        return (clock.Elapsed.TotalSeconds, ThreadCpuClock.Seconds() - cpu);
     }
 
-    private static BenchmarkFigure Figure(string workload, int batch, int steps, double seconds, double flopsPerSample, double peak)
+    private static BenchmarkFigure Figure(string workload, int batch, int steps, (double Seconds, double CpuSeconds) time, double flopsPerSample, double peak)
     {
-        var samples = batch * (double)steps / seconds;
+        var samples = batch * (double)steps / time.Seconds;
         var gflops = samples * flopsPerSample / 1e9;
-        return new BenchmarkFigure(workload, batch, steps, seconds, samples, gflops, gflops / peak);
+        return new BenchmarkFigure(workload, batch, steps, time.Seconds, samples, gflops, gflops / peak, time.CpuSeconds);
     }
 }

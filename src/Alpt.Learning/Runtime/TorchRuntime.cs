@@ -48,6 +48,17 @@ public static class TorchRuntime
     /// </summary>
     public static void PrepareForTraining() => NativeAllocator.RetainFreedMemory();
 
+    /// <summary>Waits until every kernel queued on <paramref name="device"/> has run (a no-op on the CPU, where
+    /// every operation has finished when it returns): timings of GPU work must wait for it to end.</summary>
+    public static void Synchronize(torch.Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (device.type == DeviceType.CUDA)
+        {
+            torch.cuda.synchronize(device);
+        }
+    }
+
     /// <summary>
     /// Parses a device name ("cpu", "cuda", "cuda:N") and checks it can be used here, with an error
     /// that says why not.

@@ -35,7 +35,8 @@ public static class PolicyTrainer
         PolicyBatchSampler sampler,
         OptimizerSettings settings,
         IProgress<TrialProgress>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        TrainingCheck? check = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sampler);
@@ -48,7 +49,7 @@ public static class PolicyTrainer
             var perStep = nn.functional.cross_entropy(logits.flatten(0, 1), batch.Actions.flatten(), reduction: nn.Reduction.None);
             var valid = batch.Valid.flatten().to(ScalarType.Float32);
             return (perStep * valid).sum() / valid.sum();
-        }, progress, cancellationToken);
+        }, progress, cancellationToken, check);
     }
 
     public static TrainingCurve TrainBehaviourCloning(
@@ -56,7 +57,8 @@ public static class PolicyTrainer
         PolicyBatchSampler sampler,
         OptimizerSettings settings,
         IProgress<TrialProgress>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        TrainingCheck? check = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sampler);
@@ -65,6 +67,6 @@ public static class PolicyTrainer
         {
             var (frames, actions) = sampler.NextCloning(settings.BatchSize, model.FrameStack);
             return nn.functional.cross_entropy(model.forward(frames), actions);
-        }, progress, cancellationToken);
+        }, progress, cancellationToken, check);
     }
 }

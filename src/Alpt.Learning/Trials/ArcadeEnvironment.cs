@@ -9,10 +9,10 @@ public sealed class ArcadeEnvironment : ITrialEnvironment
 {
     public static ArcadeEnvironment Instance { get; } = new();
 
-    public DatasetSpec DatasetSpec(GameRef game, int transitions, ulong seed, int scale)
+    public DatasetSpec DatasetSpec(GameRef game, int transitions, ulong seed, int scale, ExpertSight experts)
     {
         ArgumentNullException.ThrowIfNull(game);
-        return DatasetGenerator.Normalize(new DatasetSpec(game.Game, game.Variant, transitions, BehaviourMix.Default, seed, scale));
+        return DatasetGenerator.Normalize(new DatasetSpec(game.Game, game.Variant, transitions, BehaviourMix.For(experts), seed, scale));
     }
 
     public IGame CreateGame(GameRef game)

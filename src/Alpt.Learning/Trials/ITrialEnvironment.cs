@@ -1,5 +1,6 @@
 using Alpt.Environments.Core;
 using Alpt.Environments.Datasets;
+using Alpt.Environments.Policies;
 
 namespace Alpt.Learning.Trials;
 
@@ -19,7 +20,7 @@ public sealed record ReferenceReturn(double Random, double Expert)
 public interface ITrialEnvironment
 {
     /// <summary>The dataset spec (behaviour mix included) of <paramref name="game"/> with this size and seed.</summary>
-    DatasetSpec DatasetSpec(GameRef game, int transitions, ulong seed, int scale);
+    DatasetSpec DatasetSpec(GameRef game, int transitions, ulong seed, int scale, ExpertSight experts);
 
     /// <summary>A fresh game instance to play evaluation episodes in.</summary>
     IGame CreateGame(GameRef game);

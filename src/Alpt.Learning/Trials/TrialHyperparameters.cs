@@ -19,12 +19,15 @@ public enum PolicyKind
 /// <param name="DatasetSeed">Seed of dataset generation; fixed across trial seeds so seeds share datasets.</param>
 /// <param name="Scale">Integer upscale of the 10×10 frames.</param>
 /// <param name="SegmentLength">Length of the labelled trajectory segments the annotation budget is spent on.</param>
+/// <param name="Experts">What the datasets' scripted experts see: <c>Observed</c> (only what the game has shown, the
+/// default) or <c>Clairvoyant</c> (also its real future randomness; normalized scores stay against the observed expert).</param>
 public sealed record DataHyperparameters(
     int TargetTransitions = 50_000,
     int SourceTransitions = 50_000,
     ulong DatasetSeed = 1,
     int Scale = 1,
-    int SegmentLength = 50);
+    int SegmentLength = 50,
+    Alpt.Environments.Core.ExpertSight Experts = Alpt.Environments.Core.ExpertSight.Observed);
 
 /// <param name="WindowEachSide">Frames of context on each side of the transition's two frames.</param>
 /// <param name="BalanceEnvironments">Sample each environment (sources and the labelled target slice) equally; false: in proportion to size.</param>
@@ -50,6 +53,10 @@ public sealed record IdmHyperparameters(
 
 /// <param name="Context">K, the Decision Transformer's context in steps.</param>
 /// <param name="FrameStack">Frames stacked by behaviour cloning.</param>
+/// <param name="TokensPerStep">Decision Transformer tokens per step: 3 (return-to-go, observation, action, as in the
+/// paper) or 1 (one token per step from R_t, s_t and a_(t−1): the same causal information, a third of the tokens).</param>
+/// <param name="WarmupFraction">Share of training steps with a linearly rising learning rate.</param>
+/// <param name="FinalRateFraction">Learning rate at the end of the cosine decay, as a share of the peak.</param>
 public sealed record PolicyHyperparameters(
     PolicyKind Kind = PolicyKind.DecisionTransformer,
     int Context = 20,
@@ -61,17 +68,25 @@ public sealed record PolicyHyperparameters(
     int Steps = 5000,
     int BatchSize = 64,
     double LearningRate = 6e-4,
-    double WeightDecay = 1e-4);
+    double WeightDecay = 1e-4,
+    int TokensPerStep = 3,
+    double WarmupFraction = 0.05,
+    double FinalRateFraction = 0.1);
 
 /// <param name="Episodes">Online evaluation episodes (played in parallel, batched).</param>
 /// <param name="MaxSteps">Step limit per evaluation episode, below the game's own cap (which the reference returns were measured with).</param>
 /// <param name="TargetReturnFactor">Return the Decision Transformer is conditioned on, as a multiple of the best return in the target dataset.</param>
 /// <param name="Temperature">Softmax temperature of action sampling; 0 = greedy.</param>
+/// <param name="DuringTraining">Times the policy is also evaluated while it trains, evenly spaced (0: only at the end):
+/// the return curve that shows whether training was cut off.</param>
+/// <param name="DuringTrainingEpisodes">Episodes of each evaluation during training.</param>
 public sealed record EvaluationHyperparameters(
     int Episodes = 50,
     int MaxSteps = 100_000,
     double TargetReturnFactor = 1.0,
-    double Temperature = 1.0);
+    double Temperature = 1.0,
+    int DuringTraining = 0,
+    int DuringTrainingEpisodes = 8);
 
 /// <summary>
 /// Every hyperparameter of a trial in one typed record, with named presets: <c>smoke</c> (seconds,
@@ -149,8 +164,21 @@ public sealed record TrialHyperparameters(
         Positive(Policy.Steps, "policy.steps");
         Positive(Policy.BatchSize, "policy.batchSize");
         PositiveRate(Policy.LearningRate, "policy.learningRate");
+        if (Policy.TokensPerStep is not (1 or 3))
+        {
+            throw new ArgumentException($"policy.tokensPerStep must be 1 or 3, got {Policy.TokensPerStep}.");
+        }
+
+        Fraction(Policy.WarmupFraction, "policy.warmupFraction");
+        Fraction(Policy.FinalRateFraction, "policy.finalRateFraction");
         Positive(Evaluation.Episodes, "evaluation.episodes");
         Positive(Evaluation.MaxSteps, "evaluation.maxSteps");
+        if (Evaluation.DuringTraining < 0)
+        {
+            throw new ArgumentException($"evaluation.duringTraining must be ≥ 0, got {Evaluation.DuringTraining}.");
+        }
+
+        Positive(Evaluation.DuringTrainingEpisodes, "evaluation.duringTrainingEpisodes");
         if (Evaluation.Temperature < 0 || double.IsNaN(Evaluation.Temperature))
         {
             throw new ArgumentException($"evaluation.temperature must be ≥ 0, got {Evaluation.Temperature}.");
@@ -170,6 +198,14 @@ public sealed record TrialHyperparameters(
         if (!(value > 0) || double.IsInfinity(value))
         {
             throw new ArgumentException($"{name} must be a positive number, got {value}.");
+        }
+    }
+
+    private static void Fraction(double value, string name)
+    {
+        if (!(value is >= 0 and <= 1))
+        {
+            throw new ArgumentException($"{name} must be between 0 and 1, got {value}.");
         }
     }
 

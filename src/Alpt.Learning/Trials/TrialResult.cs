@@ -23,6 +23,13 @@ public sealed record EvaluationOutcome(
 /// <summary>A downsampled training curve: (step, mean loss over the preceding interval).</summary>
 public sealed record TrainingCurve(string Phase, IReadOnlyList<int> Steps, IReadOnlyList<double> Losses);
 
+/// <summary>The policy evaluated part-way through its training (and at the end).</summary>
+/// <param name="Step">Policy training steps done.</param>
+/// <param name="Seconds">Policy training seconds (wall clock) spent by then, evaluations excluded.</param>
+/// <param name="CpuSeconds">The same in CPU time of the trial's thread: what one core did, whatever else the machine
+/// ran (all of the trial's CPU use at one Torch thread; with more, the other threads' share is not in it).</param>
+public sealed record PolicyCheckpoint(int Step, double Seconds, double CpuSeconds, int Episodes, double MeanReturn, double NormalizedScore);
+
 /// <summary>Everything a trial produced. Plain data, stored by the grid as JSON.</summary>
 public sealed record TrialResult(
     TrialSpec Spec,
@@ -34,4 +41,5 @@ public sealed record TrialResult(
     IReadOnlyList<TrainingCurve> Curves,
     string Device,
     int Threads,
-    double TotalSeconds);
+    double TotalSeconds,
+    IReadOnlyList<PolicyCheckpoint>? PolicyCheckpoints = null);

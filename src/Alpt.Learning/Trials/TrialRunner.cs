@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Alpt.Environments.Benchmarks;
 using Alpt.Environments.Datasets;
 using Alpt.Learning.Data;
 using Alpt.Learning.Evaluation;
@@ -33,7 +34,7 @@ public static class TrialRunner
         CancellationToken cancellationToken,
         ITrialEnvironment? environment = null,
         int? threads = null,
-        CheckpointPaths? checkpoints = null)
+        CheckpointPaths? saveTo = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(datasets);
@@ -54,12 +55,12 @@ public static class TrialRunner
         // Datasets: the target first, then the sources in the order given.
         var clock = Stopwatch.StartNew();
         progress?.Report(new TrialProgress(TrialPhases.Datasets, 0, 1 + spec.Sources.Count, double.NaN, double.NaN));
-        var target = datasets.Get(environment.DatasetSpec(spec.Target, hp.Data.TargetTransitions, hp.Data.DatasetSeed, hp.Data.Scale), cancellationToken);
+        var target = datasets.Get(environment.DatasetSpec(spec.Target, hp.Data.TargetTransitions, hp.Data.DatasetSeed, hp.Data.Scale, hp.Data.Experts), cancellationToken);
         var sources = new List<TrajectoryDataset>();
         foreach (var source in spec.Sources)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            sources.Add(datasets.Get(environment.DatasetSpec(source, hp.Data.SourceTransitions, hp.Data.DatasetSeed, hp.Data.Scale), cancellationToken));
+            sources.Add(datasets.Get(environment.DatasetSpec(source, hp.Data.SourceTransitions, hp.Data.DatasetSeed, hp.Data.Scale, hp.Data.Experts), cancellationToken));
             progress?.Report(new TrialProgress(TrialPhases.Datasets, 1 + sources.Count, 1 + spec.Sources.Count, double.NaN, double.NaN));
         }
 
@@ -84,7 +85,7 @@ public static class TrialRunner
         }
         else if (spec.Method.UsesIdm())
         {
-            var predicted = TrainIdmAndLabel(spec, target, sources, split!, store, device, phases, curves, progress, cancellationToken, checkpoints?.Idm);
+            var predicted = TrainIdmAndLabel(spec, target, sources, split!, store, device, phases, curves, progress, cancellationToken, saveTo?.Idm);
             accuracy = IdmLabeller.Score(predicted, [.. split!.HiddenActions]);
             for (var i = 0; i < predicted.Length; i++)
             {
@@ -96,32 +97,60 @@ public static class TrialRunner
         clock.Restart();
         var examples = new PolicyExampleSet(target, 0, runs, labels);
         var sampler = new PolicyBatchSampler(store, examples, DeriveSeed(spec.Seed, 3));
-        var policySettings = new OptimizerSettings(hp.Policy.Steps, hp.Policy.BatchSize, hp.Policy.LearningRate, hp.Policy.WeightDecay);
+        var policySettings = new OptimizerSettings(hp.Policy.Steps, hp.Policy.BatchSize, hp.Policy.LearningRate, hp.Policy.WeightDecay, hp.Policy.WarmupFraction, FinalRateFraction: hp.Policy.FinalRateFraction);
         using var policy = CreateSeeded(spec.Seed, 4, () => hp.Policy.Kind == PolicyKind.DecisionTransformer
             ? (nn.Module)new DecisionTransformer(target.Shape, hp.Policy)
             : new BehaviourCloningPolicy(target.Shape, hp.Policy));
         policy.to(device);
+        var evaluated = spec.EvaluationTarget;
+        var targetReturn = examples.BestReturn * hp.Evaluation.TargetReturnFactor;
+        var maxSteps = Math.Min(hp.Evaluation.MaxSteps, environment.MaxEpisodeSteps(evaluated));
+        var reference = environment.ReferenceReturns(evaluated);
+        double[] Evaluate(int episodes, int seed, IProgress<TrialProgress>? report) => PolicyEvaluator.Play(
+            policy, () => environment.CreateGame(evaluated), episodes, maxSteps, targetReturn, examples.ReturnScale,
+            hp.Evaluation.Temperature, seed, device, report, cancellationToken);
+
+        // Evaluations while training (their own episodes, fewer of them), timed apart from training.
+        var checkpoints = new List<PolicyCheckpoint>();
+        var checkSeconds = 0.0;
+        var checkCpu = 0.0;
+        var cpuAtStart = ThreadCpuClock.Seconds();
+        TrainingCheck? check = null;
+        if (hp.Evaluation.DuringTraining > 0 && hp.Policy.Steps > hp.Evaluation.DuringTraining)
+        {
+            check = new TrainingCheck(Math.Max(1, hp.Policy.Steps / (hp.Evaluation.DuringTraining + 1)), step =>
+            {
+                var started = clock.Elapsed.TotalSeconds;
+                var cpu = ThreadCpuClock.Seconds();
+                var played = Evaluate(hp.Evaluation.DuringTrainingEpisodes, DeriveSeed(spec.Seed, 8), null);
+                var mean = played.Average();
+                checkpoints.Add(new PolicyCheckpoint(step, started - checkSeconds, cpu - cpuAtStart - checkCpu, played.Length, mean, reference.Normalize(mean)));
+                checkSeconds += clock.Elapsed.TotalSeconds - started;
+                checkCpu += ThreadCpuClock.Seconds() - cpu;
+            });
+        }
+
         curves.Add(policy is DecisionTransformer dt
-            ? PolicyTrainer.TrainDecisionTransformer(dt, sampler, policySettings, progress, cancellationToken)
-            : PolicyTrainer.TrainBehaviourCloning((BehaviourCloningPolicy)policy, sampler, policySettings, progress, cancellationToken));
+            ? PolicyTrainer.TrainDecisionTransformer(dt, sampler, policySettings, progress, cancellationToken, check)
+            : PolicyTrainer.TrainBehaviourCloning((BehaviourCloningPolicy)policy, sampler, policySettings, progress, cancellationToken, check));
+        var trainingSeconds = clock.Elapsed.TotalSeconds - checkSeconds;
+        var trainingCpu = ThreadCpuClock.Seconds() - cpuAtStart - checkCpu;
         phases[TrialPhases.PolicyTraining] = clock.Elapsed.TotalSeconds;
-        if (checkpoints?.Policy is { } policyPath)
+        if (saveTo?.Policy is { } policyPath)
         {
             Checkpoints.Checkpoint.Save(policy, policyPath);
         }
 
         // Online evaluation in the target game (or another variant of it).
         clock.Restart();
-        var evaluated = spec.EvaluationTarget;
-        var targetReturn = examples.BestReturn * hp.Evaluation.TargetReturnFactor;
-        var maxSteps = Math.Min(hp.Evaluation.MaxSteps, environment.MaxEpisodeSteps(evaluated));
-        var returns = PolicyEvaluator.Play(
-            policy, () => environment.CreateGame(evaluated), hp.Evaluation.Episodes, maxSteps, targetReturn, examples.ReturnScale,
-            hp.Evaluation.Temperature, DeriveSeed(spec.Seed, 5), device, progress, cancellationToken);
-        var reference = environment.ReferenceReturns(evaluated);
+        var returns = Evaluate(hp.Evaluation.Episodes, DeriveSeed(spec.Seed, 5), progress);
         var mean = returns.Average();
         var std = Math.Sqrt(returns.Select(r => (r - mean) * (r - mean)).Sum() / Math.Max(1, returns.Length - 1));
         phases[TrialPhases.Evaluation] = clock.Elapsed.TotalSeconds;
+        if (check is not null)
+        {
+            checkpoints.Add(new PolicyCheckpoint(hp.Policy.Steps, trainingSeconds, trainingCpu, returns.Length, mean, reference.Normalize(mean)));
+        }
 
         return new TrialResult(
             spec,
@@ -133,7 +162,8 @@ public static class TrialRunner
             curves,
             device.ToString(),
             get_num_threads(),
-            total.Elapsed.TotalSeconds);
+            total.Elapsed.TotalSeconds,
+            check is null ? null : checkpoints);
     }
 
     /// <summary>The IDM phases: joint training, optional fine-tuning on the target slice, labelling the rest.</summary>

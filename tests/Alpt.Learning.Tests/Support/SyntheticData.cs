@@ -1,5 +1,6 @@
 using Alpt.Environments.Core;
 using Alpt.Environments.Datasets;
+using Alpt.Environments.Policies;
 using Alpt.Learning.Trials;
 
 namespace Alpt.Learning.Tests.Support;
@@ -81,7 +82,7 @@ public sealed class SyntheticEnvironment : ITrialEnvironment, IDatasetSource
 
     public static SyntheticEnvironment Instance { get; } = new();
 
-    public DatasetSpec DatasetSpec(GameRef game, int transitions, ulong seed, int scale) =>
+    public DatasetSpec DatasetSpec(GameRef game, int transitions, ulong seed, int scale, ExpertSight experts) =>
         new(game.Game, game.Variant, transitions, [new BehaviourSpec("random", 1, 1), new BehaviourSpec("right", 0.5, 1)], seed, scale);
 
     public IGame CreateGame(GameRef game) => new SyntheticGame(game.Game, game.Variant);
@@ -134,5 +135,5 @@ public sealed class SyntheticEnvironment : ITrialEnvironment, IDatasetSource
     }
 
     public static TrajectoryDataset Dataset(string game, int transitions, ulong seed = 1) =>
-        Dataset(Instance.DatasetSpec(new GameRef(game), transitions, seed, 1));
+        Dataset(Instance.DatasetSpec(new GameRef(game), transitions, seed, 1, ExpertSight.Observed));
 }

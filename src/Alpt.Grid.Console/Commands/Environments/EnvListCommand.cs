@@ -31,7 +31,7 @@ public sealed class EnvListCommand(IAnsiConsole console) : Command<EnvListComman
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var score = ReferenceReturns.Get(game.Name, v);
-                return new { name = v, randomReturn = score.RandomReturn, expertReturn = score.ExpertReturn, episodes = score.Episodes };
+                return new { name = v, randomReturn = score.RandomReturn, expertReturn = score.ExpertReturn, clairvoyantExpertReturn = score.ClairvoyantExpertReturn, episodes = score.Episodes };
             }).ToArray(),
         }).ToArray();
 
@@ -41,7 +41,7 @@ public sealed class EnvListCommand(IAnsiConsole console) : Command<EnvListComman
             return 0;
         }
 
-        var table = new Table().AddColumns("game", "variant", "actions", "random", "expert", "step cap");
+        var table = new Table().AddColumns("game", "variant", "actions", "random", "expert", "clairvoyant expert", "step cap");
         foreach (var game in games)
         {
             foreach (var variant in game.variants)
@@ -52,6 +52,7 @@ public sealed class EnvListCommand(IAnsiConsole console) : Command<EnvListComman
                     Markup.Escape(string.Join(" ", game.actions)),
                     variant.randomReturn.ToString("F2", CultureInfo.InvariantCulture),
                     variant.expertReturn.ToString("F2", CultureInfo.InvariantCulture),
+                    variant.clairvoyantExpertReturn.ToString("F2", CultureInfo.InvariantCulture),
                     game.maxEpisodeSteps.ToString(CultureInfo.InvariantCulture));
             }
         }
@@ -62,7 +63,7 @@ public sealed class EnvListCommand(IAnsiConsole console) : Command<EnvListComman
             console.MarkupLineInterpolated($"[bold]{game.name}[/]: {game.rules}");
         }
 
-        console.MarkupLine($"[grey]Random and expert columns: mean returns over {ReferenceReturns.Episodes} episodes; normalized score = (return - random) / (expert - random).[/]");
+        console.MarkupLine($"[grey]Random and expert columns: mean returns over {ReferenceReturns.Episodes} episodes; normalized score = (return - random) / (expert - random). The expert sees only what the game has shown; the clairvoyant one also its real future randomness (no policy that sees frames can be expected to match it).[/]");
         return 0;
     }
 }

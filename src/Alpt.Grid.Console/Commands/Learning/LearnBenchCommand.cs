@@ -1,6 +1,8 @@
 using System.ComponentModel;
+using Alpt.Grid.Silo.Trials;
 using Alpt.Learning.Benchmarks;
 using Alpt.Learning.Runtime;
+using Alpt.Learning.Trials;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -25,12 +27,35 @@ public sealed class LearnBenchCommand(IAnsiConsole console) : Command<LearnBench
         [DefaultValue(20)]
         public int Steps { get; init; } = 20;
 
+        [CommandOption("--preset <NAME>")]
+        [Description("Whose model and batch sizes to measure: paper (default), quick or smoke.")]
+        [DefaultValue("paper")]
+        public string Preset { get; init; } = "paper";
+
+        [CommandOption("--set <NAME=VALUE>")]
+        [Description("Override one hyperparameter of the preset, e.g. --set policy.batchSize=128 (repeatable).")]
+        public string[] Overrides { get; init; } = [];
+
         [CommandOption("--json")]
         [Description("Print as JSON.")]
         public bool Json { get; init; }
 
-        public override ValidationResult Validate() =>
-            Steps < 1 || Threads is < 1 ? ValidationResult.Error("--steps and --threads must be at least 1.") : ValidationResult.Success();
+        public override ValidationResult Validate()
+        {
+            if (Steps < 1 || Threads is < 1)
+            {
+                return ValidationResult.Error("--steps and --threads must be at least 1.");
+            }
+
+            if (!TrialHyperparameters.PresetNames.Contains(Preset.Trim().ToLowerInvariant()))
+            {
+                return ValidationResult.Error($"--preset '{Preset}' is not known: expected one of {string.Join(", ", TrialHyperparameters.PresetNames)}.");
+            }
+
+            return Overrides.FirstOrDefault(o => !o.Contains('=', StringComparison.Ordinal)) is { } bad
+                ? ValidationResult.Error($"--set '{bad}' is not NAME=VALUE.")
+                : ValidationResult.Success();
+        }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -44,7 +69,10 @@ public sealed class LearnBenchCommand(IAnsiConsole console) : Command<LearnBench
                 TorchRuntime.SetThreads(threads);
             }
 
-            return LearningBenchmark.Run(device, settings.Steps, settings.Json ? null : line => console.WriteLine(line), cancellationToken);
+            var hp = HyperparameterOverrides.Apply(
+                TrialHyperparameters.FromPreset(settings.Preset),
+                settings.Overrides.Select(o => o.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal));
+            return LearningBenchmark.Run(device, hp, settings.Steps, settings.Json ? null : line => console.WriteLine(line), cancellationToken, settings.Preset);
         });
         if (settings.Json)
         {
@@ -52,15 +80,15 @@ public sealed class LearnBenchCommand(IAnsiConsole console) : Command<LearnBench
             return 0;
         }
 
-        var table = new Table().AddColumns("workload", "batch", "samples/s", "GFLOP/s", "of peak");
+        var table = new Table().AddColumns("workload", "batch", "samples/s", "per CPU-second", "GFLOP/s", "of peak");
         foreach (var f in result.Figures)
         {
-            table.AddRow(f.Workload, $"{f.BatchSize}", $"{f.SamplesPerSecond:F0}", $"{f.GflopsPerSecond:F1}", $"{f.FractionOfPeak:P0}");
+            table.AddRow(f.Workload, $"{f.BatchSize}", $"{f.SamplesPerSecond:F0}", $"{f.SamplesPerCpuSecond:F0}", $"{f.GflopsPerSecond:F1}", $"{f.FractionOfPeak:P0}");
         }
 
-        table.AddRow($"matmul {result.MatmulSize}²", "", "", $"{result.PeakGflopsPerSecond:F1}", "100%");
+        table.AddRow($"matmul {result.MatmulSize}²", "", "", "", $"{result.PeakGflopsPerSecond:F1}", "100%");
         console.Write(table);
-        console.WriteLine($"device {result.Device}, {result.Threads} thread(s)");
+        console.WriteLine($"device {result.Device}, {result.Threads} thread(s), {result.Preset} model sizes");
         return 0;
     }
 }

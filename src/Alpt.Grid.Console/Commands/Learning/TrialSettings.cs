@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Alpt.Grid.Silo.Trials;
 using Alpt.Learning.Trials;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -39,6 +40,10 @@ public class TrialCommonSettings : CommandSettings
     [Description("Intra-op threads for Torch (default: Torch's own choice).")]
     public int? Threads { get; init; }
 
+    [CommandOption("--set <NAME=VALUE>")]
+    [Description("Override one hyperparameter of the preset, e.g. --set policy.steps=2000 (repeatable; names as in a sweep's overrides).")]
+    public string[] Overrides { get; init; } = [];
+
     [CommandOption("--json")]
     [Description("Print the result as JSON (no progress display).")]
     public bool Json { get; init; }
@@ -55,17 +60,26 @@ public class TrialCommonSettings : CommandSettings
             return ValidationResult.Error("--budget must not be negative.");
         }
 
+        if (Overrides.FirstOrDefault(o => !o.Contains('=', StringComparison.Ordinal)) is { } bad)
+        {
+            return ValidationResult.Error($"--set '{bad}' is not NAME=VALUE.");
+        }
+
         return Policy.Trim().ToLowerInvariant() is "dt" or "bc"
             ? ValidationResult.Success()
             : ValidationResult.Error($"--policy '{Policy}' is not known: expected dt or bc.");
     }
 
-    /// <summary>The preset with the chosen policy kind.</summary>
+    /// <summary>The preset with the chosen policy kind and the --set overrides (an unknown name or bad value throws, naming it).</summary>
     public TrialHyperparameters Hyperparameters()
     {
         var preset = TrialHyperparameters.FromPreset(Preset);
         var kind = Policy.Trim().ToLowerInvariant() == "bc" ? PolicyKind.BehaviourCloning : PolicyKind.DecisionTransformer;
-        return preset with { Policy = preset.Policy with { Kind = kind } };
+        preset = preset with { Policy = preset.Policy with { Kind = kind } };
+        var overrides = Overrides
+            .Select(o => o.Split('=', 2))
+            .ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal);
+        return HyperparameterOverrides.Apply(preset, overrides);
     }
 
     public int BudgetFor(TrialHyperparameters hp) => Budget ?? Math.Max(1, hp.Data.TargetTransitions / 100);
