@@ -20,7 +20,7 @@ public sealed class GridUnavailableException(string message, Exception inner) : 
 public sealed class GridCalls(IAnsiConsole console, string description, TimeSpan window, TimeProvider time)
 {
     /// <summary>The spinner only shows for a wait this long: a quick answer prints nothing extra.</summary>
-    private static readonly TimeSpan SpinnerAfter = TimeSpan.FromMilliseconds(400);
+    private static readonly TimeSpan SpinnerAfter = TimeSpan.FromSeconds(1);
 
     public TimeSpan Window { get; } = window;
 
@@ -32,25 +32,10 @@ public sealed class GridCalls(IAnsiConsole console, string description, TimeSpan
     public async Task<T> RunAsync<T>(string what, Func<Task<T>> call, CancellationToken cancellationToken, bool quiet = false, bool unbounded = false)
     {
         ArgumentNullException.ThrowIfNull(call);
-        Exception first;
-        try
-        {
-            return unbounded ? await call().WaitAsync(cancellationToken) : await call().WaitAsync(Window, time, cancellationToken);
-        }
-        catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
-        {
-            first = e;
-        }
-
         var started = time.GetTimestamp();
-        var waiting = $"waiting for the grid: {what} failed ({Reason(first)}); retrying for up to {Window.TotalSeconds:0} s";
-        if (!quiet && !Interactive)
-        {
-            // Past stdout, so --json output stays parseable.
-            await System.Console.Error.WriteLineAsync(waiting);
-        }
-
-        Exception last = first;
+        var waiting = $"waiting for the grid to answer: {what}";
+        var noted = false;
+        var attempts = 0;
         var pipeline = new ResiliencePipelineBuilder<T> { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions<T>
             {
@@ -62,14 +47,22 @@ public sealed class GridCalls(IAnsiConsole console, string description, TimeSpan
                 UseJitter = true,
                 OnRetry = args =>
                 {
-                    last = args.Outcome.Exception!;
                     var left = Window - time.GetElapsedTime(started);
-                    waiting = $"waiting for the grid: {what} failed ({Reason(last)}); retrying for {Math.Max(0, left.TotalSeconds):0} s more";
+                    waiting = $"waiting for the grid: {what} failed ({Reason(args.Outcome.Exception!)}); retrying for {Math.Max(0, left.TotalSeconds):0} s more";
+                    if (!quiet && !Interactive && !noted)
+                    {
+                        // Once, past stdout, so --json output stays parseable.
+                        noted = true;
+                        System.Console.Error.WriteLine(waiting);
+                    }
+
                     return ValueTask.CompletedTask;
                 },
             })
             .Build();
-        var ride = pipeline.ExecuteAsync(async ct => await call().WaitAsync(Window, time, ct), cancellationToken).AsTask();
+        var ride = pipeline.ExecuteAsync(
+            async ct => unbounded && attempts++ == 0 ? await call().WaitAsync(ct) : await call().WaitAsync(Window, time, ct),
+            cancellationToken).AsTask();
         if (!quiet)
         {
             await ShowWhileAsync(console, ride, () => waiting);
