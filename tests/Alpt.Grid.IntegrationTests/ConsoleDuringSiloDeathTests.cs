@@ -42,14 +42,19 @@ public sealed partial class ConsoleDuringSiloDeathTests(ITestOutputHelper output
             silos[2].Kill();
             var killed = Stopwatch.StartNew();
             var at = $"127.0.0.1:{gateway}";
+            // Right after the kill, and then every 3 s while the cluster is declaring the silo dead.
             string[][] commands =
             [
                 ["sweep", "status", "window", "--gateway", at],
                 ["sweep", "results", "window", "--format", "json", "--gateway", at],
                 ["sweep", "list", "--gateway", at],
-                ["sweep", "status", "window", "--json", "--gateway", at],
+                .. Enumerable.Range(0, 5).Select(_ => new[] { "sweep", "status", "window", "--json", "--gateway", at }),
             ];
-            var runs = await Task.WhenAll(commands.Select(c => RunConsole(data, clusterId, c, killed)));
+            var runs = await Task.WhenAll(commands.Select(async (c, i) =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, i - 2) * 3));
+                return await RunConsole(data, clusterId, c, killed);
+            }));
             foreach (var run in runs)
             {
                 output.WriteLine($"alpt {string.Join(' ', run.Args)}: started {run.StartedAfter.TotalSeconds:0.0} s after the SIGKILL, exit {run.Exit} after {run.Took.TotalSeconds:0.0} s{(run.Stderr.Contains("waiting for the grid", StringComparison.Ordinal) ? " (waited for the grid)" : "")}");

@@ -64,9 +64,12 @@ public sealed class GridSession : IAsyncDisposable
 
     private readonly IHost host;
 
-    private GridSession(IHost host, string description, bool hostsWorkers, GridCalls calls)
+    private readonly bool hostsSilo;
+
+    private GridSession(IHost host, string description, bool hostsWorkers, GridCalls calls, bool hostsSilo = false)
     {
         this.host = host;
+        this.hostsSilo = hostsSilo;
         Description = description;
         HostsWorkers = hostsWorkers;
         Calls = calls;
@@ -155,16 +158,14 @@ public sealed class GridSession : IAsyncDisposable
             throw new InvalidOperationException($"could not start the embedded grid in {target.DataDirectory} (ports {target.Options.SiloPort}/{target.Options.GatewayPort}): {e.GetBaseException().Message}", e);
         }
 
-        return new GridSession(host, target.Describe(), workerSlots is not null && workerSlots != "none", new GridCalls(console, target.Describe(), target.RetryTimeout, TimeProvider.System));
+        return new GridSession(host, target.Describe(), workerSlots is not null && workerSlots != "none", new GridCalls(console, target.Describe(), target.RetryTimeout, TimeProvider.System), hostsSilo: true);
     }
 
     /// <summary>Stops the embedded silo (within Grid:ShutdownTimeout, whatever its storage does) or the client.</summary>
-    public async ValueTask DisposeAsync() => await GridShutdown.StopBoundedAsync(host, HostsSilo ? null : ClientStopTimeout);
+    public async ValueTask DisposeAsync() => await GridShutdown.StopBoundedAsync(host, hostsSilo ? null : ClientStopTimeout);
 
     /// <summary>A client has nothing to hand back: it closes its gateway connections or is left behind.</summary>
     private static readonly TimeSpan ClientStopTimeout = TimeSpan.FromSeconds(5);
-
-    private bool HostsSilo => host.Services.GetService<Microsoft.Extensions.Options.IOptions<GridSiloOptions>>() is not null;
 
     private static async Task<GridSession> ConnectAsync(GridTarget target, IPEndPoint? gateway, string description, IAnsiConsole console, CancellationToken cancellationToken)
     {
