@@ -206,6 +206,13 @@ public sealed class GridSession : IAsyncDisposable
                 return false;
             }
 
+            // A gateway listens only once its silo is up: one that keeps accepting and closing this client's
+            // connection is refusing it (another cluster id, other TLS settings), not restarting.
+            if (gateway is not null && tried >= 3 && await IsListeningAsync(gateway, ct))
+            {
+                return false;
+            }
+
             waiting = $"waiting for the grid: connecting to {description} failed ({GridCalls.Reason(exception)}); retrying for {Math.Max(0, (target.RetryTimeout - time.GetElapsedTime(started)).TotalSeconds):0} s more";
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(4000, 250 * Math.Pow(2, Math.Min(tried, 5)))), time, ct);
             return true;
