@@ -20,7 +20,7 @@ public static class AlptApp
         });
         try
         {
-            var app = Create(console);
+            var app = Create(console, verbose: args.Contains("--verbose", StringComparer.Ordinal));
             return await app.RunAsync(args, cancellation.Token).ConfigureAwait(false);
         }
         finally
@@ -39,7 +39,8 @@ public static class AlptApp
         }
     }
 
-    public static CommandApp Create(IAnsiConsole? console = null)
+    /// <summary>The command tree. <paramref name="verbose"/>: errors with their exception and stack trace, not one line.</summary>
+    public static CommandApp Create(IAnsiConsole? console = null, bool verbose = false)
     {
         var app = new CommandApp();
         app.Configure(config =>
@@ -53,8 +54,7 @@ public static class AlptApp
 
             config.SetExceptionHandler((exception, _) =>
             {
-                var target = console ?? AnsiConsole.Console;
-                target.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
+                WriteError(console ?? AnsiConsole.Console, exception, verbose);
                 return exception is CommandAppException ? 2 : 1;
             });
 
@@ -66,5 +66,31 @@ public static class AlptApp
             Commands.Sweeps.SweepCommands.Register(config);
         });
         return app;
+    }
+
+    /// <summary>
+    /// One line, "error: what failed", never a stack trace (Orleans' messages can carry a remote one),
+    /// written past Spectre's wrapping so it stays one line in a log; everything with --verbose.
+    /// </summary>
+    internal static void WriteError(IAnsiConsole console, Exception exception, bool verbose)
+    {
+        var line = Sweeps.GridCalls.FirstLine(exception.Message);
+        if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {line}");
+        }
+        else
+        {
+            console.WriteRaw($"error: {line}{Environment.NewLine}");
+        }
+
+        if (verbose)
+        {
+            console.WriteRaw(exception + Environment.NewLine);
+        }
+        else if (exception is not CommandAppException && exception.InnerException is not null && console.Profile.Capabilities.Interactive)
+        {
+            console.MarkupLine("[grey](--verbose shows the full error)[/]");
+        }
     }
 }

@@ -7,5 +7,6 @@ using Microsoft.Extensions.Hosting;
 var builder = Host.CreateApplicationBuilder(args);
 builder.Configuration.AddEnvironmentVariables("ALPT_");
 builder.AddGridSilo();
-using var host = builder.Build();
-await host.RunAsync();
+// SIGTERM drains the worker and stops the silo within Grid:ShutdownTimeout, whatever storage does.
+var host = builder.Build();
+return await host.RunBoundedAsync();

@@ -182,10 +182,14 @@ public sealed class SweepErrorTests : IDisposable
     [Fact]
     public void An_unreachable_cluster_is_an_error_that_says_what_was_tried()
     {
+        // The console retries a gateway that refuses connections (it may be restarting) for its retry window.
+        sandbox.Environment["ALPT_Grid__ConsoleRetryTimeout"] = "00:00:03";
         var (exit, output) = AlptProcess.Run(sandbox, "sweep", "list", "--gateway", "127.0.0.1:9");
 
         Assert.NotEqual(0, exit);
         Assert.Contains("could not reach the grid: tried cluster 'alpt' through the gateway 127.0.0.1:9", AlptProcess.Unwrapped(output), StringComparison.Ordinal);
+        Assert.Contains("nothing answers at 127.0.0.1:9", output, StringComparison.Ordinal);
+        Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
     }
 }
 
@@ -291,6 +295,24 @@ public sealed class SweepClusterTests : IDisposable
         Assert.Equal(("running", SmokeSweepFixture.Trials), (retried.State, retried.Queued));
         // The console never started an embedded grid of its own.
         Assert.False(Directory.Exists(sandbox.PathOf(".alpt")));
+    }
+
+    [Fact]
+    public void A_gateway_of_another_cluster_is_one_clean_error_line_that_names_the_cluster_id()
+    {
+        var gateway = "127.0.0.1:" + sandbox.Environment["ALPT_Grid__GatewayPort"];
+        using var silo = SiloProcess.Start(sandbox);
+        sandbox.Environment["ALPT_Grid__ClusterId"] = "another";
+
+        var (exit, output) = AlptProcess.Run(sandbox, "sweep", "status", "smoke", "--gateway", gateway);
+
+        Assert.Equal(1, exit);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(lines.Length == 1 && lines[0].StartsWith("error: could not reach the grid", StringComparison.Ordinal), output);
+        // Orleans either names the gateway's cluster id or just closes the connection; both name the likely cause.
+        Assert.Matches("belongs to another cluster|a wrong cluster or service id is the likely cause", output);
+        Assert.Contains("cluster id 'another'", output, StringComparison.Ordinal);
+        Assert.Contains("ALPT_Grid__ClusterId", output, StringComparison.Ordinal);
     }
 
     private (string State, int Queued, int Cancelled) Status(string gateway)

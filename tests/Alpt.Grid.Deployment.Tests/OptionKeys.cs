@@ -16,7 +16,7 @@ internal static class OptionKeys
     public static IReadOnlySet<string> Silo { get; } = Collect();
 
     /// <summary>Keys only the `alpt` console reads (GridSession), in configuration form.</summary>
-    public static IReadOnlySet<string> ConsoleOnly { get; } = new HashSet<string>(StringComparer.Ordinal) { "Grid:Gateway" };
+    public static IReadOnlySet<string> ConsoleOnly { get; } = new HashSet<string>(StringComparer.Ordinal) { "Grid:Gateway", "Grid:ConsoleRetryTimeout" };
 
     /// <summary>The connection string's other home (ConnectionStrings:AlptGrid).</summary>
     public static string ConnectionString { get; } = "ConnectionStrings:" + GridSiloOptions.ConnectionStringName;

@@ -22,7 +22,8 @@ internal sealed record SiloSpec(
     TimeSpan LeaseDuration,
     string Executor = "synthetic",
     int MetricsPort = 0,
-    int QueuePartitions = 0);
+    int QueuePartitions = 0,
+    IReadOnlyList<string>? Settings = null);
 
 internal static class GridProcesses
 {
@@ -52,12 +53,13 @@ internal static class GridProcesses
                 .. (spec.Executor == "synthetic" ? [] : new[] { $"--Grid:Executor:Kind={spec.Executor}" }),
                 .. (spec.MetricsPort > 0 ? [$"--Grid:Metrics:Port={spec.MetricsPort}"] : new[] { "--Grid:Metrics:Enabled=false" }),
                 .. (spec.QueuePartitions > 0 ? [$"--Grid:QueuePartitions={spec.QueuePartitions}"] : Array.Empty<string>()),
+                .. spec.Settings ?? [],
             ],
             Repo.SiloDirectory,
             spec.ConnectionString is null ? null : new Dictionary<string, string> { ["ALPT_Grid__StorageConnectionString"] = spec.ConnectionString });
         try
         {
-            await silo.WaitForOutput("slot(s)", TimeSpan.FromSeconds(90));
+            await silo.WaitForOutput(spec.Slots == "none" ? "has no slots" : "slot(s)", TimeSpan.FromSeconds(90));
         }
         catch
         {

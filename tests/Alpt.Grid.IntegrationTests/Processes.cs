@@ -84,6 +84,30 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    public int ExitCode => process.ExitCode;
+
+    /// <summary>SIGTERM only (docker stop, a Kubernetes pod deleted): the process drains and exits by itself.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits for the process to exit; false if it is still running after <paramref name="limit"/>.</summary>
+    public async Task<bool> WaitForExit(TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>SIGTERM, then SIGKILL if it has not stopped in time.</summary>
     public async Task StopAsync(TimeSpan grace)
     {

@@ -16,16 +16,16 @@ public sealed record SweepSnapshot(SweepStatus Status, IReadOnlyList<RunningTria
 /// <summary>
 /// Watches a sweep until it finishes (or the token is cancelled): a live Spectre display on a terminal
 /// (overall bar, each running trial's phase and step, failures as they happen), plain progress lines
-/// otherwise (logs, tests).
+/// otherwise (logs, tests). Each look rides out a dying silo through <paramref name="calls"/>.
 /// </summary>
-public sealed class SweepMonitor(IAnsiConsole console, SweepHandle sweep)
+public sealed class SweepMonitor(IAnsiConsole console, SweepHandle sweep, GridCalls? calls = null)
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     public async Task<SweepStatus> WatchAsync(CancellationToken cancellationToken)
     {
         var interactive = console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi;
-        SweepSnapshot snapshot = await SnapshotAsync();
+        SweepSnapshot snapshot = await LookAsync(interactive, cancellationToken);
         if (!interactive)
         {
             return await WatchPlainAsync(snapshot, cancellationToken);
@@ -36,7 +36,7 @@ public sealed class SweepMonitor(IAnsiConsole console, SweepHandle sweep)
             while (snapshot.Status.State == SweepState.Running && !cancellationToken.IsCancellationRequested)
             {
                 await Delay(cancellationToken);
-                snapshot = await SnapshotAsync();
+                snapshot = await LookAsync(interactive, cancellationToken);
                 live.UpdateTarget(Render(snapshot));
             }
         });
@@ -68,7 +68,7 @@ public sealed class SweepMonitor(IAnsiConsole console, SweepHandle sweep)
             }
 
             await Delay(cancellationToken);
-            snapshot = await SnapshotAsync();
+            snapshot = await LookAsync(false, cancellationToken);
         }
     }
 
@@ -83,6 +83,10 @@ public sealed class SweepMonitor(IAnsiConsole console, SweepHandle sweep)
             // The caller checks the token: the last snapshot is still worth returning.
         }
     }
+
+    /// <summary>A snapshot, retried while the cluster recovers (no spinner of its own inside the live display).</summary>
+    private Task<SweepSnapshot> LookAsync(bool insideLiveDisplay, CancellationToken cancellationToken) =>
+        calls is null ? SnapshotAsync() : calls.RunAsync($"watch sweep '{sweep.Id}'", SnapshotAsync, cancellationToken, quiet: insideLiveDisplay);
 
     public async Task<SweepSnapshot> SnapshotAsync()
     {

@@ -78,6 +78,20 @@ public sealed class GridSiloOptions
 
     public int QueuePartitions { get; set; } = 8;
 
+    /// <summary>
+    /// Once the silo is asked to stop (SIGTERM), how long a running trial may go on to finish and report
+    /// its result; past it the trial is cancelled and handed back to the queue (another silo runs it at
+    /// once). Zero hands every running trial back at once.
+    /// </summary>
+    public TimeSpan DrainGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The longest a silo takes to stop, whatever storage or the cluster does: the worker drains within
+    /// <see cref="WorkerStopBudget"/>, the silo leaves the cluster in the rest, and past it the process
+    /// exits anyway. Deployments give the process more than this before they kill it.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Which trial function the workers run: the learning pipeline by default.</summary>
     public TrialExecutorOptions Executor { get; set; } = new();
 
@@ -88,6 +102,9 @@ public sealed class GridSiloOptions
     public GridTlsOptions Tls { get; set; } = new();
 
     public TimeSpan EffectiveHeartbeat => HeartbeatInterval ?? LeaseDuration / 3;
+
+    /// <summary>The worker's part of <see cref="ShutdownTimeout"/>: two thirds, the rest is for the silo to leave the cluster.</summary>
+    public TimeSpan WorkerStopBudget => ShutdownTimeout * 2 / 3;
 }
 
 /// <summary>Which trial executor the workers use, and the synthetic one's delays and faults for tests.</summary>

@@ -51,6 +51,8 @@ public static class GridHosting
         // A CUDA slot on a machine without CUDA fails here, before anything starts, with the reason.
         WorkerSlot.CheckDevices(WorkerSlot.Parse(options.Slots));
         builder.Services.AddSingleton(Options.Create(options));
+        // The host cancels its services' stop a little before the bound GridShutdown enforces.
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = GridShutdown.HostStopTimeout(options));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(GridClock.System);
         builder.Services.Configure<GridGrainOptions>(g =>
@@ -204,6 +206,11 @@ public static class GridHosting
         if (options.LeaseDuration < TimeSpan.FromMilliseconds(100) || options.EffectiveHeartbeat <= TimeSpan.Zero || options.EffectiveHeartbeat >= options.LeaseDuration)
         {
             problems.Add($"Grid:LeaseDuration ({options.LeaseDuration}) must be ≥ 100 ms and longer than Grid:HeartbeatInterval ({options.EffectiveHeartbeat})");
+        }
+
+        if (options.ShutdownTimeout < TimeSpan.FromSeconds(1) || options.DrainGrace < TimeSpan.Zero || options.DrainGrace >= options.WorkerStopBudget)
+        {
+            problems.Add($"Grid:ShutdownTimeout ({options.ShutdownTimeout}) must be ≥ 1 s, and Grid:DrainGrace ({options.DrainGrace}) ≥ 0 and less than two thirds of it ({options.WorkerStopBudget}: the worker drains and hands trials back in that part)");
         }
 
         if (options.KubernetesHosting && options.Clustering != ClusteringMode.Azure)

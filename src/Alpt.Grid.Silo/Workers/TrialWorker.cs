@@ -7,14 +7,19 @@ using Alpt.Grid.Silo.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace Alpt.Grid.Silo.Workers;
 
 /// <summary>
 /// The worker of a silo: one loop per slot that leases a queued seed, runs its trial on a dedicated
 /// thread, heartbeats with progress while it runs (renewing the lease), and reports the outcome or
-/// the error. A lost lease cancels the trial and drops its result; shutdown hands running attempts
-/// back to the queue without counting them.
+/// the error. A lost lease cancels the trial and drops its result. Asked to stop (SIGTERM), it drains:
+/// no slot leases again, a running trial gets <see cref="GridSiloOptions.DrainGrace"/> to finish (and
+/// its result is reported), then it is cancelled and handed back to the queue without counting the
+/// attempt, so another silo runs it at once rather than after its lease expires; all of that within
+/// <see cref="GridSiloOptions.WorkerStopBudget"/>, whatever storage does.
 /// </summary>
 public sealed partial class TrialWorker(
     IGrainFactory grains,
@@ -32,6 +37,13 @@ public sealed partial class TrialWorker(
     private static readonly TimeSpan ReportPatience = TimeSpan.FromMinutes(2);
 
     private readonly IReadOnlyList<WorkerSlot> slots = WorkerSlot.Parse(options.Value.Slots);
+
+    /// <summary>Cancelled when running trials must stop: <see cref="GridSiloOptions.DrainGrace"/> after the stop request.</summary>
+    private readonly CancellationTokenSource drainOver = new(Timeout.InfiniteTimeSpan, time);
+
+    /// <summary>Cancelled when the worker's part of the shutdown is over: reports still retrying give up then.</summary>
+    private readonly CancellationTokenSource stopBudgetOver = new(Timeout.InfiniteTimeSpan, time);
+
     private long completed;
 
     public IReadOnlyList<WorkerSlot> Slots => slots;
@@ -40,6 +52,25 @@ public sealed partial class TrialWorker(
     public long Completed => Interlocked.Read(ref completed);
 
     public string WorkerName { get; } = options.Value.SiloName ?? $"{Environment.MachineName}:{options.Value.SiloPort}";
+
+    /// <summary>Stops leasing at once, lets running trials drain, and returns within the worker's stop budget.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var drainGrace = options.Value.DrainGrace;
+        var budget = options.Value.WorkerStopBudget;
+        LogStopping(WorkerName, drainGrace, budget);
+        drainOver.CancelAfter(drainGrace);
+        stopBudgetOver.CancelAfter(budget);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopBudgetOver.Token);
+        await base.StopAsync(bounded.Token);
+    }
+
+    public override void Dispose()
+    {
+        drainOver.Dispose();
+        stopBudgetOver.Dispose();
+        base.Dispose();
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -92,14 +123,15 @@ public sealed partial class TrialWorker(
                 var partition = (cursor + i) % partitions;
                 try
                 {
-                    var leased = await grains.GetGrain<IWorkQueueGrain>(partition).Lease(worker, 1, options.Value.LeaseDuration);
+                    // A lease call the stop overtakes is awaited only for the stop budget (storage may be down).
+                    var leased = await grains.GetGrain<IWorkQueueGrain>(partition).Lease(worker, 1, options.Value.LeaseDuration).WaitAsync(stopBudgetOver.Token);
                     if (leased.Length > 0)
                     {
                         assignment = leased[0];
                         cursor = partition;
                     }
                 }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                catch (Exception e)
                 {
                     // A partition whose grain sits on a silo that just died (or on storage that is down)
                     // must not starve the slot: the other partitions may have work.
@@ -107,7 +139,7 @@ public sealed partial class TrialWorker(
                 }
             }
 
-            if (assignment is null && failure is not null)
+            if (assignment is null && failure is not null && !stoppingToken.IsCancellationRequested)
             {
                 LogLeaseFailed(failure, worker);
             }
@@ -127,11 +159,19 @@ public sealed partial class TrialWorker(
                 continue;
             }
 
+            if (stoppingToken.IsCancellationRequested)
+            {
+                // Leased as the stop came: hand it straight back rather than start a trial we would cancel.
+                var seed = grains.GetGrain<ISeedGrain>(assignment.SeedId);
+                await ReportAsync(() => seed.Abandon(assignment.LeaseToken), assignment, "abandon");
+                return;
+            }
+
             idle = TimeSpan.FromMilliseconds(10);
             metrics?.SlotBusy(slot.Device);
             try
             {
-                await RunTrialAsync(slot, assignment, stoppingToken);
+                await RunTrialAsync(slot, assignment);
             }
             finally
             {
@@ -140,10 +180,10 @@ public sealed partial class TrialWorker(
         }
     }
 
-    private async Task RunTrialAsync(WorkerSlot slot, TrialAssignment assignment, CancellationToken stoppingToken)
+    private async Task RunTrialAsync(WorkerSlot slot, TrialAssignment assignment)
     {
         var seed = grains.GetGrain<ISeedGrain>(assignment.SeedId);
-        using var trialCancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var trialCancel = CancellationTokenSource.CreateLinkedTokenSource(drainOver.Token);
         var labels = TrialLabels.Of(assignment.Config);
         var meter = metrics is null ? null : new TrialProgressMeter(metrics, labels, slot.Device, time);
         var progress = new LatestProgress(meter);
@@ -155,9 +195,10 @@ public sealed partial class TrialWorker(
         var lastProgressAt = time.GetUtcNow();
         while (!run.IsCompleted)
         {
-            var heartbeat = Task.Delay(options.Value.EffectiveHeartbeat, time, CancellationToken.None);
+            // While the silo drains, the trial keeps heartbeating (its lease stays ours) until the grace is over.
+            var heartbeat = Task.Delay(options.Value.EffectiveHeartbeat, time, drainOver.Token);
             await Task.WhenAny(run, heartbeat);
-            if (run.IsCompleted || stoppingToken.IsCancellationRequested)
+            if (run.IsCompleted || drainOver.IsCancellationRequested)
             {
                 break;
             }
@@ -175,7 +216,7 @@ public sealed partial class TrialWorker(
 
             try
             {
-                if (!await seed.Heartbeat(assignment.LeaseToken, progress.Latest))
+                if (!await seed.Heartbeat(assignment.LeaseToken, progress.Latest).WaitAsync(drainOver.Token))
                 {
                     LogLeaseLost(assignment.SeedId, assignment.Attempt);
                     leaseLost = true;
@@ -184,6 +225,11 @@ public sealed partial class TrialWorker(
             }
             catch (Exception e)
             {
+                if (drainOver.IsCancellationRequested)
+                {
+                    break;
+                }
+
                 // A missed heartbeat is not fatal: the lease outlives a few of them.
                 LogHeartbeatFailed(e, assignment.SeedId);
             }
@@ -192,11 +238,12 @@ public sealed partial class TrialWorker(
         if (!run.IsCompleted)
         {
             await trialCancel.CancelAsync();
-            await Task.WhenAny(run, Task.Delay(CancelGrace, time, CancellationToken.None));
+            await Task.WhenAny(run, Task.Delay(CancelGrace, time, stopBudgetOver.Token));
         }
 
         meter?.Complete();
-        var attemptOutcome = leaseLost || (stoppingToken.IsCancellationRequested && !run.IsCompletedSuccessfully) ? "abandoned"
+        var handBack = drainOver.IsCancellationRequested && !run.IsCompletedSuccessfully;
+        var attemptOutcome = leaseLost || handBack ? "abandoned"
             : run.IsCompletedSuccessfully ? "succeeded" : "failed";
         metrics?.TrialAttemptEnded(labels, slot.Device, attemptOutcome, time.GetElapsedTime(started));
         if (leaseLost)
@@ -204,9 +251,10 @@ public sealed partial class TrialWorker(
             return;
         }
 
-        if (stoppingToken.IsCancellationRequested && (!run.IsCompletedSuccessfully))
+        if (handBack)
         {
-            await ReportAsync(() => seed.Abandon(assignment.LeaseToken), assignment, "abandon", stoppingToken);
+            LogHandingBack(assignment.SeedId, assignment.Attempt, options.Value.DrainGrace);
+            await ReportAsync(() => seed.Abandon(assignment.LeaseToken), assignment, "abandon");
             return;
         }
 
@@ -214,13 +262,13 @@ public sealed partial class TrialWorker(
         {
             var error = $"trial made no progress for {options.Value.TrialStallTimeout} (hung); cancelled";
             LogTrialFailed(assignment.SeedId, assignment.Attempt, error);
-            await ReportAsync(() => seed.Fail(assignment.LeaseToken, error), assignment, "fail", stoppingToken);
+            await ReportAsync(() => seed.Fail(assignment.LeaseToken, error), assignment, "fail");
             return;
         }
 
         if (run.IsCompletedSuccessfully)
         {
-            var verdict = await ReportAsync(() => seed.Complete(assignment.LeaseToken, run.Result), assignment, "complete", stoppingToken);
+            var verdict = await ReportAsync(() => seed.Complete(assignment.LeaseToken, run.Result), assignment, "complete");
             if (verdict is ReportVerdict.Accepted)
             {
                 Interlocked.Increment(ref completed);
@@ -230,49 +278,55 @@ public sealed partial class TrialWorker(
         {
             var error = run.Exception?.GetBaseException() is { } e ? $"{e.GetType().Name}: {e.Message}" : "trial did not stop after cancellation";
             LogTrialFailed(assignment.SeedId, assignment.Attempt, error);
-            await ReportAsync(() => seed.Fail(assignment.LeaseToken, error), assignment, "fail", stoppingToken);
+            await ReportAsync(() => seed.Fail(assignment.LeaseToken, error), assignment, "fail");
         }
     }
 
     /// <summary>
-    /// Reports with retries and backoff; the seed dedups a report that arrives twice. Storage may be
-    /// briefly down, or the seed's grain may sit on a silo that died and that the cluster has not yet
-    /// declared dead (tens of seconds): a finished trial's result is worth waiting
-    /// <see cref="ReportPatience"/> for (or one lease while the silo shuts down), since a moved seed grain
-    /// still accepts the holder's report. Giving up loses nothing: the lease expires and the seed runs again.
+    /// Reports with retries and backoff (a Polly pipeline); the seed dedups a report that arrives twice.
+    /// Storage may be briefly down, or the seed's grain may sit on a silo that died and that the cluster
+    /// has not yet declared dead (tens of seconds): a finished trial's result is worth waiting
+    /// <see cref="ReportPatience"/> (or a lease, if longer) for, since a moved seed grain still accepts the
+    /// holder's report, but never past the worker's stop budget once the silo is stopping. Giving up loses
+    /// nothing: the lease expires and the seed runs again.
     /// </summary>
-    private async Task<ReportVerdict?> ReportAsync(Func<Task<ReportVerdict>> report, TrialAssignment assignment, string what, CancellationToken stoppingToken)
+    private async Task<ReportVerdict?> ReportAsync(Func<Task<ReportVerdict>> report, TrialAssignment assignment, string what)
     {
-        var started = time.GetUtcNow();
-        var backoff = TimeSpan.FromMilliseconds(200);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+        var started = time.GetTimestamp();
+        var patience = options.Value.LeaseDuration > ReportPatience ? options.Value.LeaseDuration : ReportPatience;
+        var pipeline = new ResiliencePipelineBuilder<ReportVerdict> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<ReportVerdict>
             {
-                var verdict = await report();
-                if (verdict == ReportVerdict.StaleLease)
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is { } e && e is not OperationCanceledException && time.GetElapsedTime(started) < patience),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(5),
+                UseJitter = false,
+                OnRetry = args =>
                 {
-                    LogStaleReport(assignment.SeedId, assignment.Attempt, what);
-                }
+                    LogReportRetry(args.Outcome.Exception!, assignment.SeedId, what, args.AttemptNumber + 1);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        try
+        {
+            var verdict = await pipeline.ExecuteAsync(async ct => await report().WaitAsync(ct), stopBudgetOver.Token);
+            if (verdict == ReportVerdict.StaleLease)
+            {
+                LogStaleReport(assignment.SeedId, assignment.Attempt, what);
+            }
 
-                return verdict;
-            }
-            catch (Exception e) when (time.GetUtcNow() - started < Patience(stoppingToken))
-            {
-                LogReportRetry(e, assignment.SeedId, what, attempt);
-                await Task.Delay(backoff, time, CancellationToken.None);
-                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 5000));
-            }
-            catch (Exception e)
-            {
-                LogReportGaveUp(e, assignment.SeedId, what);
-                return null;
-            }
+            return verdict;
+        }
+        catch (Exception e)
+        {
+            LogReportGaveUp(e, assignment.SeedId, what);
+            return null;
         }
     }
-
-    private TimeSpan Patience(CancellationToken stoppingToken) =>
-        stoppingToken.IsCancellationRequested || options.Value.LeaseDuration > ReportPatience ? options.Value.LeaseDuration : ReportPatience;
 
     private Task<TrialOutcome> RunOnDedicatedThread(WorkerSlot slot, TrialAssignment assignment, IProgress<TrialProgress> progress, CancellationToken cancellationToken)
     {
@@ -311,6 +365,12 @@ public sealed partial class TrialWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Worker} has no slots (coordinator only)")]
     private partial void LogCoordinatorOnly(string worker);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Worker} stopping: no more leases; running trials get {DrainGrace} to finish, then are handed back (the worker stops within {Budget})")]
+    private partial void LogStopping(string worker, TimeSpan drainGrace, TimeSpan budget);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handing seed {SeedId} attempt {Attempt} back to the queue: it did not finish within the drain grace {DrainGrace}")]
+    private partial void LogHandingBack(string seedId, int attempt, TimeSpan drainGrace);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Worker} started with {Slots} slot(s): {Devices}")]
     private partial void LogStarted(string worker, int slots, string devices);

@@ -19,9 +19,8 @@ public sealed class SweepStatusCommand(IAnsiConsole console) : AsyncCommand<Swee
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        await using var grid = await GridSession.OpenAsync(settings.Target(), null, cancellationToken);
-        var sweep = await SweepHandle.FindAsync(grid.Grains, settings.Id);
-        var status = await sweep.GetStatusAsync();
+        await using var grid = await GridSession.OpenAsync(settings.Target(), null, console, cancellationToken);
+        var status = await grid.CallAsync($"read the status of sweep '{settings.Id}'", async grains => await (await SweepHandle.FindAsync(grains, settings.Id)).GetStatusAsync(), cancellationToken);
         if (settings.Json)
         {
             console.WriteJson(status);
@@ -58,8 +57,8 @@ public sealed class SweepListCommand(IAnsiConsole console) : AsyncCommand<SweepL
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        await using var grid = await GridSession.OpenAsync(settings.Target(), null, cancellationToken);
-        var entries = await grid.Grains.GetGrain<ISweepRegistryGrain>(0).List();
+        await using var grid = await GridSession.OpenAsync(settings.Target(), null, console, cancellationToken);
+        var entries = await grid.CallAsync("list the sweeps", grains => grains.GetGrain<ISweepRegistryGrain>(0).List(), cancellationToken);
         if (settings.Json)
         {
             console.WriteJson(entries);
@@ -84,9 +83,12 @@ public sealed class SweepCancelCommand(IAnsiConsole console) : AsyncCommand<Swee
     public override async Task<int> ExecuteAsync(CommandContext context, SweepIdSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        await using var grid = await GridSession.OpenAsync(settings.Target(), null, cancellationToken);
-        var sweep = await SweepHandle.FindAsync(grid.Grains, settings.Id);
-        var cancelled = await sweep.CancelAsync();
+        await using var grid = await GridSession.OpenAsync(settings.Target(), null, console, cancellationToken);
+        var (sweep, cancelled) = await grid.CallAsync($"cancel sweep '{settings.Id}'", async grains =>
+        {
+            var sweep = await SweepHandle.FindAsync(grains, settings.Id);
+            return (sweep, await sweep.CancelAsync());
+        }, cancellationToken);
         console.MarkupLine($"sweep [blue]{Markup.Escape(sweep.Id)}[/]: {cancelled} unfinished trial(s) cancelled (`alpt sweep retry-failed {Markup.Escape(sweep.Id)}` queues them again)");
         return 0;
     }
@@ -98,9 +100,12 @@ public sealed class SweepRetryCommand(IAnsiConsole console) : AsyncCommand<Sweep
     public override async Task<int> ExecuteAsync(CommandContext context, SweepIdSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        await using var grid = await GridSession.OpenAsync(settings.Target(), null, cancellationToken);
-        var sweep = await SweepHandle.FindAsync(grid.Grains, settings.Id);
-        var retried = await sweep.RetryFailedAsync();
+        await using var grid = await GridSession.OpenAsync(settings.Target(), null, console, cancellationToken);
+        var (sweep, retried) = await grid.CallAsync($"retry the failed trials of sweep '{settings.Id}'", async grains =>
+        {
+            var sweep = await SweepHandle.FindAsync(grains, settings.Id);
+            return (sweep, await sweep.RetryFailedAsync());
+        }, cancellationToken);
         console.MarkupLine($"sweep [blue]{Markup.Escape(sweep.Id)}[/]: {retried} failed or cancelled trial(s) queued again");
         return 0;
     }
@@ -131,9 +136,12 @@ public sealed class SweepResultsCommand(IAnsiConsole console) : AsyncCommand<Swe
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        await using var grid = await GridSession.OpenAsync(settings.Target(), null, cancellationToken);
-        var sweep = await SweepHandle.FindAsync(grid.Grains, settings.Id);
-        var report = SweepReport.Build(sweep.Id, await sweep.GetResultsAsync());
+        await using var grid = await GridSession.OpenAsync(settings.Target(), null, console, cancellationToken);
+        var report = await grid.CallAsync($"read the results of sweep '{settings.Id}'", async grains =>
+        {
+            var sweep = await SweepHandle.FindAsync(grains, settings.Id);
+            return SweepReport.Build(sweep.Id, await sweep.GetResultsAsync());
+        }, cancellationToken);
         string text;
         switch (settings.Format)
         {
@@ -191,9 +199,12 @@ public sealed class SweepPlotCommand(IAnsiConsole console) : AsyncCommand<SweepP
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        await using var grid = await GridSession.OpenAsync(settings.Target(), null, cancellationToken);
-        var sweep = await SweepHandle.FindAsync(grid.Grains, settings.Id);
-        var report = SweepReport.Build(sweep.Id, await sweep.GetResultsAsync());
+        await using var grid = await GridSession.OpenAsync(settings.Target(), null, console, cancellationToken);
+        var report = await grid.CallAsync($"read the results of sweep '{settings.Id}'", async grains =>
+        {
+            var sweep = await SweepHandle.FindAsync(grains, settings.Id);
+            return SweepReport.Build(sweep.Id, await sweep.GetResultsAsync());
+        }, cancellationToken);
         SweepPlot.Save(report, settings.Out);
         console.MarkupLine($"wrote {Markup.Escape(settings.Out)}");
         return 0;

@@ -21,11 +21,11 @@ public sealed class SweepRunCommand(IAnsiConsole console) : AsyncCommand<SweepRu
         ArgumentNullException.ThrowIfNull(settings);
         var definition = settings.Definition();
         var target = settings.Target();
-        await using var grid = await GridSession.OpenAsync(target, settings.Slots ?? target.Options.Slots, cancellationToken);
-        var (sweep, launches) = await SweepHandle.LaunchAsync(grid.Grains, definition);
+        await using var grid = await GridSession.OpenAsync(target, settings.Slots ?? target.Options.Slots, console, cancellationToken);
+        var (sweep, launches) = await grid.CallAsync($"launch sweep '{definition.Name}'", grains => SweepHandle.LaunchAsync(grains, definition), cancellationToken, unbounded: true);
         var resumed = launches.Any(l => !l.Created);
         console.MarkupLine($"[bold]{(resumed ? "resuming" : "launched")}[/] sweep [blue]{Markup.Escape(sweep.Id)}[/]: {definition.Experiments} experiments, {definition.Trials} trials on {Markup.Escape(grid.Description)}");
-        var status = await new SweepMonitor(console, sweep).WatchAsync(cancellationToken);
+        var status = await new SweepMonitor(console, sweep, grid.Calls).WatchAsync(cancellationToken);
         if (cancellationToken.IsCancellationRequested && status.State == SweepState.Running)
         {
             console.MarkupLine(grid.HostsWorkers
@@ -34,7 +34,8 @@ public sealed class SweepRunCommand(IAnsiConsole console) : AsyncCommand<SweepRu
             return 130;
         }
 
-        SweepTables.Write(console, SweepReport.Build(sweep.Id, await sweep.GetResultsAsync()));
+        var results = await grid.CallAsync($"read the results of sweep '{sweep.Id}'", _ => sweep.GetResultsAsync(), cancellationToken);
+        SweepTables.Write(console, SweepReport.Build(sweep.Id, results));
         console.MarkupLine($"sweep [blue]{Markup.Escape(sweep.Id)}[/] {status.State.ToString().ToLowerInvariant()}: {status.Counts.Succeeded} succeeded, {status.Counts.Failed} failed");
         return status.Counts.Failed > 0 ? 3 : 0;
     }
@@ -53,8 +54,8 @@ public sealed class SweepLaunchCommand(IAnsiConsole console) : AsyncCommand<Swee
     {
         ArgumentNullException.ThrowIfNull(settings);
         var definition = settings.Definition();
-        await using var grid = await GridSession.OpenAsync(settings.Target(), null, cancellationToken);
-        var (sweep, launches) = await SweepHandle.LaunchAsync(grid.Grains, definition);
+        await using var grid = await GridSession.OpenAsync(settings.Target(), null, console, cancellationToken);
+        var (sweep, launches) = await grid.CallAsync($"launch sweep '{definition.Name}'", grains => SweepHandle.LaunchAsync(grains, definition), cancellationToken, unbounded: true);
         if (settings.Json)
         {
             console.WriteJson(new { sweep = sweep.Id, parts = launches });
@@ -78,9 +79,9 @@ public sealed class SweepWatchCommand(IAnsiConsole console) : AsyncCommand<Sweep
     public override async Task<int> ExecuteAsync(CommandContext context, SweepIdSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        await using var grid = await GridSession.OpenAsync(settings.Target(), null, cancellationToken);
-        var sweep = await SweepHandle.FindAsync(grid.Grains, settings.Id);
-        var status = await new SweepMonitor(console, sweep).WatchAsync(cancellationToken);
+        await using var grid = await GridSession.OpenAsync(settings.Target(), null, console, cancellationToken);
+        var sweep = await grid.CallAsync($"find sweep '{settings.Id}'", grains => SweepHandle.FindAsync(grains, settings.Id), cancellationToken);
+        var status = await new SweepMonitor(console, sweep, grid.Calls).WatchAsync(cancellationToken);
         console.MarkupLine($"sweep [blue]{Markup.Escape(sweep.Id)}[/] {status.State.ToString().ToLowerInvariant()}: {status.Counts.Succeeded} succeeded, {status.Counts.Failed} failed of {status.Counts.Total}");
         return 0;
     }

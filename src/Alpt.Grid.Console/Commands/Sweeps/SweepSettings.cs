@@ -16,6 +16,10 @@ public class GridSettings : CommandSettings
     [Description("A cluster silo's gateway (or ALPT_Grid__Gateway); a cluster is also used when ALPT_Grid__Clustering=Azure with a storage connection string.")]
     public string? Gateway { get; init; }
 
+    [CommandOption("--verbose")]
+    [Description("On an error, print the whole exception with its stack trace, not one line.")]
+    public bool Verbose { get; init; }
+
     public GridTarget Target() => GridTarget.Resolve(Data, Gateway);
 }
 
