@@ -52,7 +52,7 @@ public sealed class SweepSpecTests
 
     [Theory]
     [InlineData("smoke", 7, 21)]
-    [InlineData("quick", 9, 27)]
+    [InlineData("quick", 5, 15)]
     [InlineData("paper", 105, 525)]
     public void Presets_run_the_oracle_once_per_target(string preset, int experiments, int trials)
     {

@@ -18,6 +18,14 @@ public sealed record BenchmarkFigure(string Workload, int BatchSize, int Steps, 
     public double SamplesPerCpuSecond => BatchSize * (double)Steps / Math.Max(1e-9, CpuSeconds);
 }
 
+/// <summary>How fast one policy configuration turns training into play: an oracle trial whose policy is evaluated
+/// while it trains (normalized return against training seconds and CPU seconds).</summary>
+public sealed record SkillCurve(string Name, string Target, IReadOnlyList<PolicyCheckpoint> Checkpoints, double TrialSeconds)
+{
+    /// <summary>Normalized return at the end of training per CPU-second of policy training.</summary>
+    public double SkillPerCpuSecond => Checkpoints[^1].NormalizedScore / Math.Max(1e-9, Checkpoints[^1].CpuSeconds);
+}
+
 public sealed record LearningBenchmarkResult(string Device, int Threads, int MatmulSize, double PeakGflopsPerSecond, IReadOnlyList<BenchmarkFigure> Figures, string Preset = "paper");
 
 /// <summary>
@@ -105,6 +113,39 @@ public static class LearningBenchmark
         }
 
         return new LearningBenchmarkResult(device.ToString(), get_num_threads(), n, peak, figures, name);
+    }
+
+    /// <summary>
+    /// The quick preset's policy as it was before it was re-sized for play (three tokens per step, 400 steps × 32 at
+    /// 1e-3, actions sampled at temperature 1): the baseline the skill figures are compared against.
+    /// </summary>
+    public static TrialHyperparameters QuickBefore { get; } = TrialHyperparameters.Quick with
+    {
+        Policy = TrialHyperparameters.Quick.Policy with { TokensPerStep = 3, Steps = 400, BatchSize = 32, LearningRate = 1e-3 },
+        Evaluation = TrialHyperparameters.Quick.Evaluation with { Temperature = 1.0 },
+    };
+
+    /// <summary>
+    /// Skill per second: oracle trials (every true label) of <paramref name="target"/> with each configuration, the
+    /// policy evaluated <paramref name="checks"/> times while it trains, in this process, one after the other.
+    /// </summary>
+    public static IReadOnlyList<SkillCurve> Skill(
+        string target, IReadOnlyList<(string Name, TrialHyperparameters Hyperparameters)> configurations, Device device,
+        int seed = 1, int checks = 4, Action<string>? log = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(configurations);
+        var datasets = new GeneratedDatasets();
+        var curves = new List<SkillCurve>();
+        foreach (var (name, hp) in configurations)
+        {
+            var spec = new TrialSpec(GameRef.Parse(target), [], 1, TrialMethod.Oracle, seed, hp with { Evaluation = hp.Evaluation with { DuringTraining = checks } });
+            var result = TrialRunner.Run(spec, datasets, device, null, cancellationToken);
+            var curve = new SkillCurve(name, target, result.PolicyCheckpoints ?? [], result.TotalSeconds);
+            curves.Add(curve);
+            log?.Invoke($"skill {name} on {target}: " + string.Join("  ", curve.Checkpoints.Select(c => $"step {c.Step} ({c.CpuSeconds:F0} CPU-s) {c.NormalizedScore:F2}")));
+        }
+
+        return curves;
     }
 
     public static string Describe(BenchmarkFigure f) =>

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Alpt.Environments.Core;
 using Alpt.Grid.Silo.Trials;
 using Alpt.Learning.Benchmarks;
 using Alpt.Learning.Runtime;
@@ -36,6 +37,10 @@ public sealed class LearnBenchCommand(IAnsiConsole console) : Command<LearnBench
         [Description("Override one hyperparameter of the preset, e.g. --set policy.batchSize=128 (repeatable).")]
         public string[] Overrides { get; init; } = [];
 
+        [CommandOption("--skill <GAME>")]
+        [Description("Also measure policy skill per CPU-second on this game: oracle trials of the quick preset's policy before and after it was re-sized, evaluated while they train (minutes).")]
+        public string? Skill { get; init; }
+
         [CommandOption("--json")]
         [Description("Print as JSON.")]
         public bool Json { get; init; }
@@ -45,6 +50,11 @@ public sealed class LearnBenchCommand(IAnsiConsole console) : Command<LearnBench
             if (Steps < 1 || Threads is < 1)
             {
                 return ValidationResult.Error("--steps and --threads must be at least 1.");
+            }
+
+            if (Skill is { } game && !GameCatalogue.Names.Contains(game.Split(':')[0].Trim().ToLowerInvariant()))
+            {
+                return ValidationResult.Error($"--skill '{game}' is not a game of the suite: expected one of {string.Join(", ", GameCatalogue.Names)}.");
             }
 
             if (!TrialHyperparameters.PresetNames.Contains(Preset.Trim().ToLowerInvariant()))
@@ -62,7 +72,8 @@ public sealed class LearnBenchCommand(IAnsiConsole console) : Command<LearnBench
     {
         ArgumentNullException.ThrowIfNull(settings);
         var device = TorchRuntime.ResolveDevice(settings.Device);
-        var result = TrialRunCommand.OnDedicatedThread(() =>
+        Action<string>? log = settings.Json ? null : line => console.WriteLine(line);
+        var (result, skill) = TrialRunCommand.OnDedicatedThread(() =>
         {
             if (settings.Threads is { } threads)
             {
@@ -72,11 +83,15 @@ public sealed class LearnBenchCommand(IAnsiConsole console) : Command<LearnBench
             var hp = HyperparameterOverrides.Apply(
                 TrialHyperparameters.FromPreset(settings.Preset),
                 settings.Overrides.Select(o => o.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal));
-            return LearningBenchmark.Run(device, hp, settings.Steps, settings.Json ? null : line => console.WriteLine(line), cancellationToken, settings.Preset);
+            var figures = LearningBenchmark.Run(device, hp, settings.Steps, log, cancellationToken, settings.Preset);
+            var curves = settings.Skill is { } game
+                ? LearningBenchmark.Skill(game, [("quick before", LearningBenchmark.QuickBefore), ("quick now", TrialHyperparameters.Quick)], device, log: log, cancellationToken: cancellationToken)
+                : [];
+            return (figures, curves);
         });
         if (settings.Json)
         {
-            console.WriteJson(result);
+            console.WriteJson(new { result.Device, result.Threads, result.MatmulSize, result.PeakGflopsPerSecond, result.Figures, result.Preset, Skill = skill });
             return 0;
         }
 
@@ -89,6 +104,24 @@ public sealed class LearnBenchCommand(IAnsiConsole console) : Command<LearnBench
         table.AddRow($"matmul {result.MatmulSize}²", "", "", "", $"{result.PeakGflopsPerSecond:F1}", "100%");
         console.Write(table);
         console.WriteLine($"device {result.Device}, {result.Threads} thread(s), {result.Preset} model sizes");
+        if (skill.Count > 0)
+        {
+            var skills = new Table().AddColumns("policy", "target", "training steps", "CPU-s", "normalized return", "per CPU-second");
+            foreach (var curve in skill)
+            {
+                foreach (var c in curve.Checkpoints)
+                {
+                    skills.AddRow(Markup.Escape(curve.Name), Markup.Escape(curve.Target), $"{c.Step}", $"{c.CpuSeconds:F1}", $"{c.NormalizedScore:F3}", c == curve.Checkpoints[^1] ? $"{curve.SkillPerCpuSecond:F4}" : "");
+                }
+            }
+
+            console.Write(skills);
+            if (skill.Count == 2 && skill[0].SkillPerCpuSecond > 0)
+            {
+                console.WriteLine($"skill per CPU-second, now / before: {skill[1].SkillPerCpuSecond / skill[0].SkillPerCpuSecond:F1}x (same run, same dataset and seed)");
+            }
+        }
+
         return 0;
     }
 }
