@@ -1,4 +1,5 @@
 using Alpt.Grid.Abstractions.Sweeps;
+using Alpt.Grid.Abstractions.Trials;
 using Alpt.Grid.Console.Sweeps;
 using Alpt.Grid.Silo.Trials;
 using Alpt.Learning.Trials;
@@ -72,6 +73,33 @@ public sealed class SweepSpecTests
     }
 
     [Theory]
+    [InlineData("", DeviceKind.Any)]
+    [InlineData("device: any\n", DeviceKind.Any)]
+    [InlineData("device: cuda\n", DeviceKind.Cuda)]
+    [InlineData("device: gpu\n", DeviceKind.Cuda)]
+    [InlineData("device: CPU\n", DeviceKind.Cpu)]
+    public void A_spec_may_ask_for_a_device_kind_and_its_experiments_carry_it(string line, DeviceKind expected)
+    {
+        var definition = SweepYaml.Parse(line + Valid, "fallback");
+
+        var spec = Assert.Single(definition.Parts);
+        Assert.Equal(expected, spec.Device);
+        Assert.All(SweepExpansion.Experiments(spec), e => Assert.Equal(expected, e.Device));
+    }
+
+    [Fact]
+    public void The_device_kind_is_where_trials_run_not_what_they_compute_so_experiment_ids_do_not_change()
+    {
+        var any = Assert.Single(SweepYaml.Parse(Valid, "x").Parts);
+        var cuda = Assert.Single(SweepYaml.Parse("device: cuda\n" + Valid, "x").Parts);
+
+        Assert.Equal(SweepExpansion.Experiments(any).Select(e => e.Id), SweepExpansion.Experiments(cuda).Select(e => e.Id));
+        // The same id with another device kind is another sweep: relaunching it under that id is refused.
+        Assert.NotEqual(SweepExpansion.Fingerprint(any), SweepExpansion.Fingerprint(cuda));
+        Assert.DoesNotContain("device=", SweepExpansion.Fingerprint(any), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("targets: [freeway\nbudgets: [1]", "malformed YAML")]
     [InlineData("targets: [freeway]\nbudgets: [100]\nbudgetz: [3]", "unknown field 'budgetz'")]
     [InlineData("targets: [pong]\nbudgets: [100]", "target 'pong' is not a known game")]
@@ -86,6 +114,8 @@ public sealed class SweepSpecTests
     [InlineData("targets: [freeway]\nbudgets: [100]\noverrides: {idm.steps: lots}", "idm.steps=lots: expected a number")]
     [InlineData("targets: [freeway]\nbudgets: [100]\nseeds: 100000", "should be a count from 1 to 10000")]
     [InlineData("targets: [freeway]\nbudgets: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\nseeds: 10000", "more than the limit of 100000")]
+    [InlineData("targets: [freeway]\nbudgets: [100]\ndevice: tpu", "line 3: 'device': 'tpu' is not cuda, cpu or any")]
+    [InlineData("targets: [freeway]\nbudgets: [100]\ndevice: [cuda, cpu]", "'device' should be a single value")]
     public void A_bad_spec_is_refused_naming_the_problem(string yaml, string expected)
     {
         var error = Assert.Throws<InvalidSweepSpecException>(() => SweepYaml.Parse(yaml, "bad"));

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Alpt.Learning.Runtime;
 using Spectre.Console.Testing;
 
 namespace Alpt.Grid.Console.Tests;
@@ -14,9 +15,12 @@ public sealed class VersionCommandTests
 
         Assert.Equal(0, exit);
         using var json = JsonDocument.Parse(console.Output.Trim());
-        Assert.Equal("cpu", json.RootElement.GetProperty("torchBackend").GetString());
+        // What this build carries (AlptTorchBackend), not an assumption of the CPU build.
+        Assert.Equal(TorchRuntime.Backend.ToString().ToLowerInvariant(), json.RootElement.GetProperty("torchBackend").GetString());
         Assert.True(json.RootElement.GetProperty("threads").GetInt32() >= 1);
-        Assert.False(json.RootElement.GetProperty("cudaAvailable").GetBoolean());
+        var devices = TorchRuntime.CudaDeviceCount();
+        Assert.Equal(devices > 0, json.RootElement.GetProperty("cudaAvailable").GetBoolean());
+        Assert.Equal(devices, json.RootElement.GetProperty("cudaDevices").GetInt32());
     }
 
     [Fact]

@@ -59,12 +59,45 @@ public sealed class ComposeFileTests
         Assert.Null(Service("worker-cpu").Get("ports"));
 
         var gpu = Service("worker-gpu");
-        Assert.StartsWith("cuda:", Bind(gpu.Environment()).Slots, StringComparison.Ordinal);
+        Assert.StartsWith("cuda", Bind(gpu.Environment()).Slots, StringComparison.Ordinal);
         Assert.Equal("cuda", gpu.Map("build").Map("args").Scalar("TORCH_BACKEND"));
         Assert.Equal("cpu", Service("worker-cpu").Map("build").Map("args").Scalar("TORCH_BACKEND"));
         var device = (YamlMappingNode)gpu.Map("deploy").Map("resources").Map("reservations").Items("devices").Single();
         Assert.Equal("nvidia", device.Scalar("driver"));
         Assert.Contains("gpu", device.Items("capabilities").Cast<YamlScalarNode>().Select(c => c.Value));
+    }
+
+    /// <summary>The GPU worker uses every GPU it reserves: its slots and its device reservation both come from ALPT_GPU_COUNT.</summary>
+    [Theory]
+    [InlineData(null, null, 1, 1)]
+    [InlineData("4", null, 4, 1)]
+    [InlineData("8", "2", 8, 2)]
+    [InlineData("2", "3", 2, 3)]
+    public void The_gpu_worker_has_slots_per_gpu_on_every_gpu_it_reserves(string? gpuCount, string? slotsPerGpu, int gpus, int perGpu)
+    {
+        var variables = Repository.EnvExample.Where(v => v.Key is not ("ALPT_GPU_COUNT" or "ALPT_GPU_SLOTS_PER_GPU")).ToDictionary();
+        if (gpuCount is not null)
+        {
+            variables["ALPT_GPU_COUNT"] = gpuCount;
+        }
+
+        if (slotsPerGpu is not null)
+        {
+            variables["ALPT_GPU_SLOTS_PER_GPU"] = slotsPerGpu;
+        }
+
+        var gpu = Service("worker-gpu");
+        var options = Bind(gpu.Environment(), variables);
+        var device = (YamlMappingNode)gpu.Map("deploy").Map("resources").Map("reservations").Items("devices").Single();
+        var reserved = int.Parse(Repository.Interpolate(device.Scalar("count")!, variables), System.Globalization.CultureInfo.InvariantCulture);
+
+        GridHosting.Validate(options);
+        // The container sees exactly the reserved GPUs; the plan must not depend on asking them.
+        var plan = Alpt.Grid.Silo.Workers.SlotPlan.For(options, new Alpt.Grid.Silo.Workers.SlotHardware(16, reserved, "reserved"));
+        Assert.Equal(gpus, reserved);
+        Assert.Equal(gpus * perGpu, plan.Slots.Count);
+        Assert.Equal(Enumerable.Range(0, gpus).Select(i => $"cuda:{i}"), plan.Slots.Select(s => s.Device).Distinct());
+        Assert.All(plan.Slots.GroupBy(s => s.Device), g => Assert.Equal(perGpu, g.Count()));
     }
 
     [Fact]
@@ -184,12 +217,12 @@ public sealed class ComposeFileTests
     }
 
     /// <summary>Binds a compose environment (interpolated against .env.example) as the silo binds ALPT_*.</summary>
-    internal static GridSiloOptions Bind(IReadOnlyDictionary<string, string> environment)
+    internal static GridSiloOptions Bind(IReadOnlyDictionary<string, string> environment, IReadOnlyDictionary<string, string>? variables = null)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(environment
                 .Where(e => e.Key.StartsWith("ALPT_", StringComparison.Ordinal))
-                .Select(e => KeyValuePair.Create<string, string?>(e.Key["ALPT_".Length..].Replace("__", ":", StringComparison.Ordinal), Repository.Interpolate(e.Value))))
+                .Select(e => KeyValuePair.Create<string, string?>(e.Key["ALPT_".Length..].Replace("__", ":", StringComparison.Ordinal), Repository.Interpolate(e.Value, variables))))
             .Build();
         return GridHosting.ReadOptions(configuration);
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Alpt.Grid.Silo.Configuration;
 using Alpt.Grid.Silo.Hosting;
+using Alpt.Grid.Silo.Workers;
 using YamlDotNet.RepresentationModel;
 
 namespace Alpt.Grid.Deployment.Tests;
@@ -94,10 +95,22 @@ public sealed class KubernetesManifestTests
 
         Assert.Equal("none", slots["coordinator"]);
         Assert.StartsWith("cpu*", slots["worker-cpu"], StringComparison.Ordinal);
-        var cudaSlots = slots["worker-gpu"]!.Split(',').Length;
-        Assert.All(slots["worker-gpu"]!.Split(','), s => Assert.StartsWith("cuda:", s, StringComparison.Ordinal));
+        // The GPU worker's slots follow the pod's nvidia.com/gpu limit (the GPUs the device plugin shows it),
+        // SlotsPerGpu on each: never a device list that a new limit would leave stale.
         var gpu = Container("worker-gpu");
-        Assert.Equal(cudaSlots.ToString(CultureInfo.InvariantCulture), gpu.Map("resources").Map("limits").Scalar("nvidia.com/gpu"));
+        var env = gpu.Items("env").Cast<YamlMappingNode>().Where(e => e.Get("value") is not null).ToDictionary(e => e.Scalar("name")!, e => e.Scalar("value")!);
+        var gpuOptions = ComposeFileTests.Bind(Config.Concat(env).Append(KeyValuePair.Create("ALPT_Grid__StorageConnectionString", "x")).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value));
+        GridHosting.Validate(gpuOptions);
+        var limit = int.Parse(gpu.Map("resources").Map("limits").Scalar("nvidia.com/gpu")!, CultureInfo.InvariantCulture);
+        Assert.Equal(limit.ToString(CultureInfo.InvariantCulture), gpu.Map("resources").Map("requests").Scalar("nvidia.com/gpu"));
+        Assert.True(SlotSpec.Parse(gpuOptions.Slots).NeedsGpuCount, $"worker-gpu slots '{gpuOptions.Slots}' must follow the GPU limit (cuda or gpu)");
+        foreach (var given in new[] { limit, 4, 8 })
+        {
+            var plan = SlotPlan.For(gpuOptions, new SlotHardware(16, given, "pod limit"));
+            Assert.Equal(given * gpuOptions.SlotsPerGpu, plan.Slots.Count);
+            Assert.Equal(Enumerable.Range(0, given).Select(i => $"cuda:{i}"), plan.Slots.Select(s => s.Device).Distinct());
+        }
+
         Assert.EndsWith(":cuda", gpu.Scalar("image"), StringComparison.Ordinal);
         Assert.Null(Container("worker-cpu").Map("resources").Map("limits").Get("nvidia.com/gpu"));
 

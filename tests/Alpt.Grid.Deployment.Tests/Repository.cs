@@ -59,11 +59,11 @@ internal static partial class Repository
         .Select(l => l.Split('=', 2))
         .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
 
-    /// <summary>Compose interpolation of ${NAME}, ${NAME:-default} and ${NAME:?error} against .env.example.</summary>
-    public static string Interpolate(string value) => Interpolation().Replace(value, m =>
+    /// <summary>Compose interpolation of ${NAME}, ${NAME:-default} and ${NAME:?error} against .env.example (or the given variables).</summary>
+    public static string Interpolate(string value, IReadOnlyDictionary<string, string>? variables = null) => Interpolation().Replace(value, m =>
     {
         var name = m.Groups["name"].Value;
-        if (EnvExample.TryGetValue(name, out var set) && set.Length > 0)
+        if ((variables ?? EnvExample).TryGetValue(name, out var set) && set.Length > 0)
         {
             return set;
         }

@@ -2,7 +2,9 @@ using Alpt.Grid.Abstractions.Environments;
 using Alpt.Grid.Abstractions.Seeds;
 using Alpt.Grid.Abstractions.Sweeps;
 using Alpt.Grid.Grains.Environments;
+using Alpt.Grid.Abstractions.Trials;
 using Alpt.Grid.Grains.Hosting;
+using Alpt.Grid.Silo.Workers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -129,12 +131,106 @@ public sealed class EmbeddedSiloTests : IDisposable
         Assert.Contains("is in use by another process", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Either backend: a device beyond this machine's GPUs (cuda:0 where there are none) stops a learning worker at start.</summary>
     [Fact]
-    public async Task A_cuda_worker_on_a_machine_without_cuda_fails_at_start()
+    public async Task A_learning_worker_on_a_cuda_device_this_machine_lacks_fails_at_start()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EmbeddedGrid.StartAsync(data, o => o.Slots = "cuda:0"));
+        var device = $"cuda:{Alpt.Learning.Runtime.TorchRuntime.CudaDeviceCount()}";
 
-        Assert.Contains("worker slot device 'cuda:0' cannot be used", error.Message, StringComparison.Ordinal);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EmbeddedGrid.StartAsync(data, o =>
+        {
+            o.Slots = device;
+            o.Executor.Kind = "learning";
+        }));
+
+        Assert.Contains($"worker slot device '{device}' cannot be used", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Either backend: "gpu" is one slot per visible GPU, and none visible stops the silo at start.</summary>
+    [Fact]
+    public async Task A_bare_gpu_slot_spec_gets_a_slot_per_visible_gpu_and_fails_at_start_where_none_is_visible()
+    {
+        var visible = SlotHardware.Detect().VisibleGpus;
+        if (visible > 0)
+        {
+            await using var grid = await EmbeddedGrid.StartAsync(data, o => o.Slots = "gpu");
+            Assert.Equal(visible, grid.Services.GetRequiredService<SlotPlan>().Slots.Count);
+            return;
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EmbeddedGrid.StartAsync(data, o => o.Slots = "gpu"));
+
+        Assert.Contains("one slot per visible GPU was asked for, but no GPU is visible", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A real embedded silo with one CUDA and one CPU slot (synthetic trials: the slot's device is a label,
+    /// so no GPU is needed): a cuda sweep runs only on the CUDA slot, a cpu sweep only on the CPU slot, an
+    /// any sweep on both; the slots' thread budgets come from the plan over both.
+    /// </summary>
+    [Fact]
+    public async Task Sweeps_run_only_on_slots_of_the_device_kind_they_ask_for()
+    {
+        var log = Path.Combine(data, "executions.log");
+        Directory.CreateDirectory(data);
+        await using var grid = await EmbeddedGrid.StartAsync(data, o =>
+        {
+            o.Slots = "cuda:0,cpu";
+            o.Executor.Kind = "synthetic";
+            o.Executor.DelayMilliseconds = 50;
+            o.Executor.ExecutionLog = log;
+        });
+        var plan = grid.Services.GetRequiredService<SlotPlan>();
+        Assert.Equal([("cuda:0", 1), ("cpu", Math.Max(1, Environment.ProcessorCount - 1))], plan.Slots.Select(s => (s.Device, s.Threads)));
+        SweepSpec Spec(string name, string target, DeviceKind device) => new()
+        {
+            Name = name,
+            Targets = [target],
+            Budgets = [300],
+            Methods = ["idm-target"],
+            Seeds = [0, 1, 2, 3, 4, 5],
+            Device = device,
+        };
+
+        await grid.Grains.GetGrain<ISweepGrain>("on-cuda").Launch(Spec("on-cuda", "freeway", DeviceKind.Cuda));
+        await grid.Grains.GetGrain<ISweepGrain>("on-cpu").Launch(Spec("on-cpu", "asterix", DeviceKind.Cpu));
+        await grid.Grains.GetGrain<ISweepGrain>("on-any").Launch(Spec("on-any", "breakout", DeviceKind.Any));
+        foreach (var sweep in new[] { "on-cuda", "on-cpu", "on-any" })
+        {
+            Assert.Equal(6, (await grid.WaitForCompletion(sweep, TimeSpan.FromSeconds(60))).Counts.Succeeded);
+        }
+
+        var runs = File.ReadAllLines(log).Select(l => l.Split(' ')).ToList();
+        Assert.All(runs.Where(r => r[0].StartsWith("freeway-", StringComparison.Ordinal)), r => Assert.Equal("cuda:0#0", r[2]));
+        Assert.All(runs.Where(r => r[0].StartsWith("asterix-", StringComparison.Ordinal)), r => Assert.Equal("cpu#1", r[2]));
+        Assert.Equal(18, runs.Count);
+        Assert.Equal(6, runs.Count(r => r[0].StartsWith("freeway-", StringComparison.Ordinal)));
+        Assert.Equal(6, runs.Count(r => r[0].StartsWith("asterix-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Status_of_a_cuda_sweep_on_a_grid_with_only_cpu_slots_says_no_worker_offers_cuda()
+    {
+        await using var grid = await EmbeddedGrid.StartAsync(data, o =>
+        {
+            o.Slots = "cpu*2";
+            o.Executor.Kind = "synthetic";
+        });
+        var sweep = grid.Grains.GetGrain<ISweepGrain>("wants-cuda");
+        await sweep.Launch(new SweepSpec { Name = "wants-cuda", Targets = ["seaquest"], Budgets = [300], Methods = ["idm-target"], Seeds = [0, 1], Device = DeviceKind.Cuda });
+
+        // The worker tells the directory its slots as it starts; give it a moment, then nothing ran.
+        SweepStatus status;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        do
+        {
+            await Task.Delay(100);
+            status = await sweep.GetStatus();
+        }
+        while (status.Unserved?.Contains("only cpu", StringComparison.Ordinal) != true && waited.Elapsed < TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, status.Counts.Queued);
+        Assert.Contains("no live worker offers cuda slots (live workers offer only cpu slots)", status.Unserved, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Alpt.Learning.Runtime;
+using Alpt.Learning.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,13 +8,18 @@ namespace Alpt.Learning.Tests;
 public sealed class TorchSharpSmokeTests
 {
     [Fact]
-    public void Native_library_loads_and_reports_the_cpu_backend()
+    public void Native_library_loads_and_reports_the_backend_of_this_build()
     {
         var info = TorchRuntime.Describe();
 
-        Assert.Equal(TorchBackend.Cpu, info.Backend);
+        Assert.Equal(TorchRuntime.Backend, info.Backend);
         Assert.True(info.Threads >= 1);
         Assert.False(string.IsNullOrWhiteSpace(info.TorchSharpVersion));
+        Assert.Equal(TorchRuntime.CudaDeviceCount(), info.CudaDevices);
+        if (info.Backend == TorchBackend.Cpu)
+        {
+            Assert.False(info.CudaAvailable);
+        }
     }
 
     [Fact]
@@ -48,12 +54,50 @@ public sealed class TorchSharpSmokeTests
         Assert.True(last < first * 0.2f, $"loss went from {first} to {last}");
     }
 
+    /// <summary>Either backend: a CUDA device this build or machine cannot offer is refused saying why; one it can is resolved.</summary>
     [Fact]
-    public void Cuda_devices_are_refused_with_a_clear_message_on_a_cpu_build()
+    public void Cuda_devices_are_resolved_where_present_and_refused_with_the_reason_elsewhere()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => TorchRuntime.ResolveDevice("cuda:0"));
-        Assert.Contains("AlptTorchBackend=cuda", error.Message, StringComparison.Ordinal);
+        var gpus = TorchRuntime.CudaDeviceCount();
+        var error = Assert.Throws<InvalidOperationException>(() => TorchRuntime.ResolveDevice($"cuda:{gpus}"));
+        var reason = TorchRuntime.Backend == TorchBackend.Cpu ? "AlptTorchBackend=cuda"
+            : gpus == 0 ? "CUDA is not available"
+            : $"this machine has {gpus} CUDA device(s)";
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+        if (gpus > 0)
+        {
+            Assert.Equal(DeviceType.CUDA, TorchRuntime.ResolveDevice("cuda:0").type);
+        }
+
         Assert.Throws<ArgumentException>(() => TorchRuntime.ResolveDevice("tpu"));
         Assert.Equal(DeviceType.CPU, TorchRuntime.ResolveDevice("cpu").type);
+    }
+
+    [CudaFact]
+    public void A_tiny_model_trains_on_cuda_0()
+    {
+        torch.manual_seed(7);
+        using var scope = NewDisposeScope();
+        var device = TorchRuntime.ResolveDevice("cuda:0");
+        var x = (torch.rand(256, 1) * 4 - 2).to(device);
+        var y = 3 * x - 2;
+        var model = nn.Sequential(nn.Linear(1, 16), nn.ReLU(), nn.Linear(16, 1));
+        model.to(device);
+        var optimizer = optim.Adam(model.parameters(), lr: 0.02);
+        var mse = nn.MSELoss();
+        float first = 0, last = 0;
+        for (var step = 0; step < 60; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            optimizer.zero_grad();
+            var loss = mse.forward(model.forward(x), y);
+            loss.backward();
+            optimizer.step();
+            last = loss.item<float>();
+            first = step == 0 ? last : first;
+        }
+
+        Assert.All(model.parameters(), p => Assert.Equal(DeviceType.CUDA, p.device_type));
+        Assert.True(last < first * 0.2f, $"loss went from {first} to {last} on cuda:0");
     }
 }

@@ -34,6 +34,13 @@ public sealed record ExperimentConfig
     /// <summary>Variant policies are evaluated in; empty means the training variant.</summary>
     [Id(8)] public required string EvalVariant { get; init; }
 
+    /// <summary>
+    /// The kind of worker slot that may run its trials. Where a trial runs, not what it computes: not part
+    /// of <see cref="Canonical"/>, so the id (and the results) of an experiment do not depend on it. An
+    /// experiment shared by sweeps keeps the kind of the sweep that first submitted it.
+    /// </summary>
+    [Id(20)] public Trials.DeviceKind Device { get; init; } = Trials.DeviceKind.Any;
+
     /// <summary>The budget of a method that trains on every true label (the oracle): shown as "all".</summary>
     public const int AllLabels = 0;
 

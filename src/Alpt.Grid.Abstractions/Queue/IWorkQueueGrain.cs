@@ -17,8 +17,12 @@ public interface IWorkQueueGrain : IGrainWithIntegerKey
     /// <summary>Tracks a running seed's lease so its expiry is noticed (after a restart).</summary>
     Task Track(string seedId, DateTimeOffset leaseExpiresAt);
 
-    /// <summary>Leases up to <paramref name="max"/> queued seeds to a worker; expired leases are checked first.</summary>
-    Task<TrialAssignment[]> Lease(string worker, int max, TimeSpan leaseDuration);
+    /// <summary>
+    /// Leases up to <paramref name="max"/> queued seeds that a slot of kind <paramref name="slot"/> can run
+    /// (<see cref="DeviceKinds.CanRun"/>; <see cref="DeviceKind.Any"/> takes every kind) to a worker;
+    /// expired leases are checked first.
+    /// </summary>
+    Task<TrialAssignment[]> Lease(string worker, int max, TimeSpan leaseDuration, DeviceKind slot = DeviceKind.Any);
 
     /// <summary>The seed finished or was cancelled: stop tracking it.</summary>
     [OneWay]
@@ -35,7 +39,8 @@ public interface IWorkQueueGrain : IGrainWithIntegerKey
 public sealed record QueueStats(
     [property: Id(0)] int Queued,
     [property: Id(1)] int Leased,
-    [property: Id(2)] long LeasesExpired);
+    [property: Id(2)] long LeasesExpired,
+    [property: Id(3)] Dictionary<DeviceKind, int>? QueuedByDevice = null);
 
 /// <summary>Maps a seed id to its queue partition (stable across processes: not string.GetHashCode).</summary>
 public static class QueuePartitions

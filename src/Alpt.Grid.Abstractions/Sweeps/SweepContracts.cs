@@ -20,6 +20,10 @@ public sealed record SweepLaunch(
     [property: Id(2)] int Experiments,
     [property: Id(3)] int Trials);
 
+/// <summary>
+/// A sweep's state and counts. <see cref="Unserved"/> says why queued trials cannot start: no live
+/// worker offers the device kind the sweep asks for (null when some does).
+/// </summary>
 [GenerateSerializer, Immutable]
 [Alias("alpt.SweepStatus")]
 public sealed record SweepStatus(
@@ -29,7 +33,8 @@ public sealed record SweepStatus(
     [property: Id(3)] int Experiments,
     [property: Id(4)] DateTimeOffset? LaunchedAt,
     [property: Id(5)] TimeSpan? Eta,
-    [property: Id(6)] string[] RecentErrors);
+    [property: Id(6)] string[] RecentErrors,
+    [property: Id(7)] string? Unserved = null);
 
 /// <summary>A line of the sweep registry.</summary>
 [GenerateSerializer, Immutable]

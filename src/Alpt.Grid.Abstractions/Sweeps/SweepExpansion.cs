@@ -1,5 +1,6 @@
 using Alpt.Grid.Abstractions.Catalogue;
 using Alpt.Grid.Abstractions.Experiments;
+using Alpt.Grid.Abstractions.Trials;
 
 namespace Alpt.Grid.Abstractions.Sweeps;
 
@@ -43,6 +44,7 @@ public static class SweepExpansion
                                         Overrides = overrides,
                                         DisjointActions = disjoint,
                                         EvalVariant = eval,
+                                        Device = spec.Device,
                                     });
                                 }
                             }
@@ -70,7 +72,9 @@ public static class SweepExpansion
     {
         ArgumentNullException.ThrowIfNull(spec);
         var experiments = string.Join('\n', Experiments(spec).Select(e => e.Id));
-        return $"{experiments}\nseeds={string.Join(',', spec.Seeds)}\nmaxAttempts={spec.MaxAttempts}";
+        // The device kind is named only when asked for, so the fingerprints of earlier sweeps stay the same.
+        var device = spec.Device == DeviceKind.Any ? "" : $"\ndevice={spec.Device.Name()}";
+        return $"{experiments}\nseeds={string.Join(',', spec.Seeds)}\nmaxAttempts={spec.MaxAttempts}{device}";
     }
 
     /// <summary>The seed grain key of one trial.</summary>

@@ -46,6 +46,9 @@ public sealed record SweepSpec
     /// <summary>Attempts per seed before it is marked failed.</summary>
     [Id(11)] public int MaxAttempts { get; init; } = 3;
 
+    /// <summary>The kind of worker slot its trials may run on (cuda, cpu, or any: the default).</summary>
+    [Id(20)] public Trials.DeviceKind Device { get; init; } = Trials.DeviceKind.Any;
+
     /// <summary>Number of trials this spec expands to (before validation; saturates at long.MaxValue).</summary>
     public long TrialCount()
     {

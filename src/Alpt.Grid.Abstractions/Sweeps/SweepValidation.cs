@@ -117,6 +117,7 @@ public static class SweepValidation
             Require(catalogue.HyperParameters is null || catalogue.HyperParameters.Contains(name, StringComparer.Ordinal), $"hyperparameter '{name}' is not known");
         }
 
+        Require(Trials.DeviceKinds.All.Contains(spec.Device), $"device {(int)spec.Device} is not a device kind (any, cpu, cuda)");
         Require(spec.MaxAttempts is >= 1 and <= MaxAttemptsLimit, $"maxAttempts {spec.MaxAttempts} must be between 1 and {MaxAttemptsLimit}");
         long trials;
         try

@@ -65,7 +65,8 @@ public sealed class SweepHandle(IGrainFactory grains, string id, IReadOnlyList<s
         var eta = statuses.Select(s => s.Eta).Where(e => e is not null).Max();
         return new SweepStatus(
             Id, state, counts, statuses.Sum(s => s.Experiments), statuses.Min(s => s.LaunchedAt), eta,
-            [.. statuses.SelectMany(s => s.RecentErrors).Take(10)]);
+            [.. statuses.SelectMany(s => s.RecentErrors).Take(10)],
+            statuses.Select(s => s.Unserved).FirstOrDefault(u => u is not null));
     }
 
     public async Task<ExperimentSummary[]> GetResultsAsync()

@@ -46,7 +46,9 @@ public sealed class SweepMonitor(IAnsiConsole console, SweepHandle sweep, GridCa
     private async Task<SweepStatus> WatchPlainAsync(SweepSnapshot snapshot, CancellationToken cancellationToken)
     {
         var reported = new HashSet<string>(StringComparer.Ordinal);
+        var reportedUnserved = new HashSet<string>(StringComparer.Ordinal);
         string? last = null;
+        string? previousUnserved = null;
         while (true)
         {
             foreach (var (seedId, error) in snapshot.Failures.Where(f => reported.Add(f.SeedId)))
@@ -61,6 +63,15 @@ public sealed class SweepMonitor(IAnsiConsole console, SweepHandle sweep, GridCa
                 console.WriteRaw(line + Environment.NewLine);
                 last = line;
             }
+
+            // Said once it holds for two looks in a row: a worker starting with this run reports its slots
+            // a moment after the first look.
+            if (snapshot.Status.Unserved is { } unserved && unserved == previousUnserved && reportedUnserved.Add(unserved))
+            {
+                console.WriteRaw($"waiting: {unserved}{Environment.NewLine}");
+            }
+
+            previousUnserved = snapshot.Status.Unserved;
 
             if (snapshot.Status.State != SweepState.Running || cancellationToken.IsCancellationRequested)
             {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Alpt.Environments.Core;
 using Alpt.Grid.Abstractions.Catalogue;
 using Alpt.Grid.Abstractions.Sweeps;
+using Alpt.Grid.Abstractions.Trials;
 using Alpt.Grid.Silo.Trials;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -22,7 +23,7 @@ public static class SweepYaml
     public const string OneOther = "one-other";
 
     private static readonly string[] Fields =
-        ["name", "preset", "targets", "variants", "sourceSets", "budgets", "methods", "seeds", "disjointActions", "evalVariants", "maxAttempts", "overrides"];
+        ["name", "preset", "targets", "variants", "sourceSets", "budgets", "methods", "seeds", "disjointActions", "evalVariants", "maxAttempts", "overrides", "device"];
 
     public static SweepDefinition Load(string path)
     {
@@ -87,6 +88,7 @@ public static class SweepYaml
             EvalVariants = [.. List("evalVariants")?.Select(v => v is "" or "same" or "training" ? "" : DefaultAlias(v)) ?? [""]],
             MaxAttempts = Ints("maxAttempts") is [var attempts] ? attempts : 3,
             Overrides = Overrides(),
+            Device = Device(),
         };
         if (problems.Count > 0)
         {
@@ -127,6 +129,14 @@ public static class SweepYaml
         List<bool>? Bools(string field) => List(field)?.Select(v => bool.TryParse(v, out var b)
             ? b
             : Problem<bool>(values[field], $"'{field}': '{v}' is not true or false")).ToList();
+
+        // "device: cuda" sends the trials to CUDA slots only, "cpu" to CPU slots only; "any" (the default) to either.
+        DeviceKind Device()
+        {
+            var text = Scalar("device");
+            return text is null ? DeviceKind.Any
+                : DeviceKinds.TryParse(text) ?? Problem<DeviceKind>(values["device"], $"'device': '{text}' is not cuda, cpu or any");
+        }
 
         // "seeds: 3" means seeds 0, 1, 2; a list names them.
         List<int> Seeds()

@@ -14,12 +14,13 @@ namespace Alpt.Grid.Grains.Queue;
 /// One work queue partition, held in memory: seed ids waiting for a worker, and the leases handed out
 /// (with the expiry the queue last saw) so that a lease whose worker went silent is noticed. Seeds are
 /// the truth; when a partition is lost with its silo, resuming the active sweeps (triggered when a
-/// partition activates) queues their unfinished seeds again.
+/// partition activates) queues their unfinished seeds again. Seeds wait in one line per device kind
+/// they ask for, so a slot finds what it can run without walking past work it cannot.
 /// </summary>
 [Reentrant]
 public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock time, ILogger<WorkQueueGrain> logger, GridMetrics? metrics = null) : Grain, IWorkQueueGrain
 {
-    private readonly LinkedList<string> queued = new();
+    private readonly Dictionary<DeviceKind, LinkedList<string>> queued = DeviceKinds.All.ToDictionary(k => k, _ => new LinkedList<string>());
     private readonly Dictionary<string, SeedDefinition> waiting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> leased = new(StringComparer.Ordinal);
     private long leasesExpired;
@@ -43,7 +44,7 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
         leased.Remove(seedId);
         if (waiting.TryAdd(seedId, definition))
         {
-            queued.AddLast(seedId);
+            Line(definition).AddLast(seedId);
         }
 
         ReportDepth();
@@ -60,14 +61,14 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
         return Task.CompletedTask;
     }
 
-    async Task<TrialAssignment[]> IWorkQueueGrain.Lease(string worker, int max, TimeSpan leaseDuration)
+    async Task<TrialAssignment[]> IWorkQueueGrain.Lease(string worker, int max, TimeSpan leaseDuration, DeviceKind slot)
     {
         await ExpireLeasesAsync();
         var assignments = new List<TrialAssignment>();
-        while (assignments.Count < max && queued.First is { } first)
+        while (assignments.Count < max && NextFor(slot) is { } line)
         {
-            var seedId = first.Value;
-            queued.RemoveFirst();
+            var seedId = line.First!.Value;
+            line.RemoveFirst();
             waiting.Remove(seedId, out var definition);
             TrialAssignment? assignment;
             try
@@ -80,7 +81,7 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
                 logger.LogWarning(e, "Could not start seed {SeedId}; it stays queued", seedId);
                 if (waiting.TryAdd(seedId, definition!))
                 {
-                    queued.AddLast(seedId);
+                    Line(definition!).AddLast(seedId);
                 }
 
                 break;
@@ -105,14 +106,36 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
 
     private int Partition => (int)this.GetPrimaryKeyLong();
 
-    private void ReportDepth() => metrics?.ReportQueueDepth(Partition, queued.Count);
+    private void ReportDepth()
+    {
+        foreach (var (kind, line) in queued)
+        {
+            metrics?.ReportQueueDepth(Partition, kind.Name(), line.Count);
+        }
+    }
+
+    private LinkedList<string> Line(SeedDefinition definition) => queued[DeviceKinds.All.Contains(definition.Config.Device) ? definition.Config.Device : DeviceKind.Any];
+
+    /// <summary>
+    /// The line a slot of this kind leases from next: work only its kind can run first (no other slot
+    /// will take it), then work any slot can run. A caller of kind any (benchmarks) takes from every line.
+    /// </summary>
+    private LinkedList<string>? NextFor(DeviceKind slot)
+    {
+        if (slot != DeviceKind.Any && queued.TryGetValue(slot, out var own) && own.Count > 0)
+        {
+            return own;
+        }
+
+        return DeviceKinds.All.Where(k => slot.CanRun(k)).Select(k => queued[k]).FirstOrDefault(l => l.Count > 0);
+    }
 
     Task IWorkQueueGrain.Release(string seedId)
     {
         leased.Remove(seedId);
-        if (waiting.Remove(seedId))
+        if (waiting.Remove(seedId, out var definition))
         {
-            queued.Remove(seedId);
+            Line(definition).Remove(seedId);
         }
 
         ReportDepth();
@@ -121,7 +144,8 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
 
     Task<int> IWorkQueueGrain.ExpireLeases() => ExpireLeasesAsync();
 
-    Task<QueueStats> IWorkQueueGrain.GetStats() => Task.FromResult(new QueueStats(queued.Count, leased.Count, leasesExpired));
+    Task<QueueStats> IWorkQueueGrain.GetStats() => Task.FromResult(new QueueStats(
+        waiting.Count, leased.Count, leasesExpired, queued.ToDictionary(q => q.Key, q => q.Value.Count)));
 
     private async Task<int> ExpireLeasesAsync()
     {
@@ -165,7 +189,7 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
                 leased.Remove(seedId);
                 if (check.State == SeedState.Queued && check.Definition is { } definition && waiting.TryAdd(seedId, definition))
                 {
-                    queued.AddLast(seedId);
+                    Line(definition).AddLast(seedId);
                 }
             }
 

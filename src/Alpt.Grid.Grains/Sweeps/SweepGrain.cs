@@ -1,4 +1,5 @@
 using Alpt.Grid.Abstractions.Experiments;
+using Alpt.Grid.Abstractions.Queue;
 using Alpt.Grid.Abstractions.Sweeps;
 using Alpt.Grid.Grains.Hosting;
 using Alpt.Grid.Grains.Telemetry;
@@ -107,7 +108,10 @@ public sealed class SweepGrain(
         ReportProgress(counts);
         var errors = counts.Failed == 0 ? [] : await RecentErrors();
         await Registry.SetActive(Id, state == SweepState.Running);
-        return new SweepStatus(Id, state, counts, Experiments.Count, S.LaunchedAt, state == SweepState.Running ? Eta(counts) : null, errors);
+        var unserved = state == SweepState.Running && counts.Queued > 0
+            ? WorkerDirectory.Unserved(await GrainFactory.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers(), S.Spec.Device)
+            : null;
+        return new SweepStatus(Id, state, counts, Experiments.Count, S.LaunchedAt, state == SweepState.Running ? Eta(counts) : null, errors, unserved);
     }
 
     async Task<ExperimentSummary[]> ISweepGrain.GetResults()

@@ -44,7 +44,7 @@ public sealed class GridMetrics
     private static readonly double[] ReturnBuckets = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5];
 
     private readonly ConcurrentDictionary<(string Sweep, string State), long> _trialsByState = new();
-    private readonly ConcurrentDictionary<int, long> _queueDepth = new();
+    private readonly ConcurrentDictionary<(int Partition, string Device), long> _queueDepth = new();
 
     private readonly Counter<long> _trialsFinished;
     private readonly Histogram<double> _trialDuration;
@@ -69,7 +69,7 @@ public sealed class GridMetrics
         Meter.CreateObservableGauge("alpt.trials", ObserveTrialsByState, unit: "{trial}",
             description: "Trials of each sweep by state, reported by the sweep's grain.");
         Meter.CreateObservableGauge("alpt.queue.depth", ObserveQueueDepth, unit: "{trial}",
-            description: "Trials queued and waiting for a worker slot, by queue partition.");
+            description: "Trials queued and waiting for a worker slot, by queue partition and the device kind they ask for (any, cpu, cuda).");
 
         _trialsFinished = Meter.CreateCounter<long>("alpt.trials.finished", unit: "{trial}",
             description: "Trials that reached a final state, by outcome (succeeded, failed, cancelled).");
@@ -149,15 +149,22 @@ public sealed class GridMetrics
         }
     }
 
-    /// <summary>A queue partition's grain reports how many trials wait in it for a slot.</summary>
-    public void ReportQueueDepth(int partition, int depth)
+    /// <summary>A queue partition's grain reports how many trials asking for <paramref name="device"/> (any, cpu, cuda) wait in it for a slot.</summary>
+    public void ReportQueueDepth(int partition, string device, int depth)
     {
+        ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfNegative(depth);
-        _queueDepth[partition] = depth;
+        _queueDepth[(partition, device)] = depth;
     }
 
     /// <summary>The partition's grain deactivated here: stop exporting its depth from this silo.</summary>
-    public void ForgetQueueDepth(int partition) => _queueDepth.TryRemove(partition, out _);
+    public void ForgetQueueDepth(int partition)
+    {
+        foreach (var key in _queueDepth.Keys.Where(k => k.Partition == partition))
+        {
+            _queueDepth.TryRemove(key, out _);
+        }
+    }
 
     /// <summary>A worker started with <paramref name="count"/> slots on <paramref name="device"/> (cpu, cuda:0…).</summary>
     public void SlotsStarted(string device, int count) => _slots.Add(count, DeviceTag(device));
@@ -262,9 +269,9 @@ public sealed class GridMetrics
 
     private IEnumerable<Measurement<long>> ObserveQueueDepth()
     {
-        foreach (var (partition, depth) in _queueDepth)
+        foreach (var ((partition, device), depth) in _queueDepth)
         {
-            yield return new Measurement<long>(depth, new KeyValuePair<string, object?>("partition", partition));
+            yield return new Measurement<long>(depth, new KeyValuePair<string, object?>("partition", partition), DeviceTag(device));
         }
     }
 

@@ -58,8 +58,15 @@ public sealed class GridSiloOptions
     /// </summary>
     public bool KubernetesHosting { get; set; }
 
-    /// <summary>Worker slots: "cpu*N", "cuda:0,cuda:1", "none" (coordinator only), or empty for one CPU slot per core.</summary>
+    /// <summary>
+    /// Worker slots (grammar: <see cref="Workers.SlotSpec"/>): "cpu*N", "cuda*N" (cuda:0 … cuda:N-1), "cuda" or
+    /// "gpu" (every visible GPU), "cuda:1*3" (three slots sharing cuda:1), mixes ("cuda*2,cpu*4"), "none"
+    /// (coordinator only), or empty for one CPU slot per core.
+    /// </summary>
     public string Slots { get; set; } = "";
+
+    /// <summary>Slots on each GPU named without a slot count ("cuda", "gpu", "cuda*N", "cuda:K"): several small trials share a large GPU.</summary>
+    public int SlotsPerGpu { get; set; } = 1;
 
     /// <summary>How long a lease lasts without a heartbeat.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);

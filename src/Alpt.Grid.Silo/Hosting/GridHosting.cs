@@ -48,8 +48,16 @@ public static class GridHosting
         configure?.Invoke(options);
         Validate(options);
 
-        // A CUDA slot on a machine without CUDA fails here, before anything starts, with the reason.
-        WorkerSlot.CheckDevices(WorkerSlot.Parse(options.Slots));
+        // The slots on this machine's devices, with their thread budgets; the worker logs the plan at start.
+        var plan = SlotPlan.For(options);
+        if (options.Executor.Kind == "learning")
+        {
+            // A CUDA slot on a machine without CUDA fails here, before anything starts, with the reason. The
+            // noop and synthetic executors touch no device: their slots' devices are labels (tests, benches).
+            WorkerSlot.CheckDevices(plan.Slots);
+        }
+
+        builder.Services.AddSingleton(plan);
         builder.Services.AddSingleton(Options.Create(options));
         // The host cancels its services' stop a little before the bound GridShutdown enforces.
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = GridShutdown.HostStopTimeout(options));
@@ -64,7 +72,6 @@ public static class GridHosting
         {
             "learning" => new LearningTrialExecutor(
                 new GridDatasets(sp.GetRequiredService<DatasetCache>()),
-                LearningTrialExecutor.ThreadsFor(WorkerSlot.Parse(options.Slots)),
                 options.Executor.ExecutionLog),
             "noop" => new NoOpTrialExecutor(),
             "synthetic" => new SyntheticTrialExecutor(options.Executor),
@@ -222,11 +229,17 @@ public static class GridHosting
 
         try
         {
-            WorkerSlot.Parse(options.Slots);
+            // The syntax only: the GPUs a bare "cuda" stands for are counted when the silo starts.
+            SlotSpec.Parse(options.Slots);
         }
         catch (ArgumentException e)
         {
             problems.Add("Grid:Slots: " + e.Message);
+        }
+
+        if (options.SlotsPerGpu is < 1 or > SlotPlan.MaxSlotsPerGpu)
+        {
+            problems.Add($"Grid:SlotsPerGpu {options.SlotsPerGpu} must be in 1..{SlotPlan.MaxSlotsPerGpu}");
         }
 
         Throw(problems);

@@ -10,20 +10,13 @@ namespace Alpt.Grid.Silo.Trials;
 
 /// <summary>
 /// The real trial: maps the assignment to a learning <see cref="TrialSpec"/>, runs
-/// <see cref="TrialRunner.Run"/> on the worker's dedicated thread with the slot's device and a share
-/// of the cores, forwards progress as heartbeats, and returns the metrics the grid aggregates.
+/// <see cref="TrialRunner.Run"/> on the worker's dedicated thread with the slot's device and thread
+/// budget (<see cref="SlotPlan"/>: a share of the cores over all the silo's slots), forwards progress as
+/// heartbeats, and returns the metrics the grid aggregates.
 /// </summary>
-public sealed class LearningTrialExecutor(IDatasetSource datasets, int threadsPerSlot, string? executionLog = null) : ITrialExecutor
+public sealed class LearningTrialExecutor(IDatasetSource datasets, string? executionLog = null) : ITrialExecutor
 {
     private static readonly Lock LogLock = new();
-
-    /// <summary>Cores shared evenly by the CPU slots, so concurrent trials do not oversubscribe them.</summary>
-    public static int ThreadsFor(IReadOnlyList<WorkerSlot> slots)
-    {
-        ArgumentNullException.ThrowIfNull(slots);
-        var cpuSlots = Math.Max(1, slots.Count(s => s.Device == "cpu"));
-        return Math.Max(1, Environment.ProcessorCount / cpuSlots);
-    }
 
     public TrialOutcome Run(TrialAssignment assignment, WorkerSlot slot, IProgress<GridProgress> progress, CancellationToken cancellationToken)
     {
@@ -41,7 +34,7 @@ public sealed class LearningTrialExecutor(IDatasetSource datasets, int threadsPe
         var watch = Stopwatch.StartNew();
         var spec = TrialSpecs.Checked(assignment.Config, assignment.Seed);
         var device = TorchRuntime.ResolveDevice(slot.Device);
-        var result = TrialRunner.Run(spec, datasets, device, new Forward(progress), cancellationToken, null, threadsPerSlot);
+        var result = TrialRunner.Run(spec, datasets, device, new Forward(progress), cancellationToken, null, slot.Threads);
         return new TrialOutcome(Metrics(result), watch.Elapsed);
     }
 

@@ -24,6 +24,7 @@ namespace Alpt.Grid.Silo.Workers;
 public sealed partial class TrialWorker(
     IGrainFactory grains,
     ITrialExecutor executor,
+    SlotPlan plan,
     IOptions<GridSiloOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -36,7 +37,7 @@ public sealed partial class TrialWorker(
     /// <summary>How long a report is retried: longer than the cluster takes to declare a dead silo dead.</summary>
     private static readonly TimeSpan ReportPatience = TimeSpan.FromMinutes(2);
 
-    private readonly IReadOnlyList<WorkerSlot> slots = WorkerSlot.Parse(options.Value.Slots);
+    private readonly IReadOnlyList<WorkerSlot> slots = plan.Slots;
 
     /// <summary>Cancelled when running trials must stop: <see cref="GridSiloOptions.DrainGrace"/> after the stop request.</summary>
     private readonly CancellationTokenSource drainOver = new(Timeout.InfiniteTimeSpan, time);
@@ -96,11 +97,16 @@ public sealed partial class TrialWorker(
         }
 
         LogStarted(WorkerName, slots.Count, string.Join(",", slots.Select(s => s.Device)));
+        foreach (var line in plan.Describe())
+        {
+            LogPlan(WorkerName, line);
+        }
+
         var devices = slots.GroupBy(s => s.Device, StringComparer.Ordinal).Select(g => (Device: g.Key, Count: g.Count())).ToList();
         devices.ForEach(d => metrics?.SlotsStarted(d.Device, d.Count));
         try
         {
-            await Task.WhenAll(slots.Select(slot => RunSlotAsync(slot, stoppingToken)));
+            await Task.WhenAll([.. slots.Select(slot => RunSlotAsync(slot, stoppingToken)), AnnounceAsync(stoppingToken)]);
         }
         finally
         {
@@ -124,7 +130,7 @@ public sealed partial class TrialWorker(
                 try
                 {
                     // A lease call the stop overtakes is awaited only for the stop budget (storage may be down).
-                    var leased = await grains.GetGrain<IWorkQueueGrain>(partition).Lease(worker, 1, options.Value.LeaseDuration).WaitAsync(stopBudgetOver.Token);
+                    var leased = await grains.GetGrain<IWorkQueueGrain>(partition).Lease(worker, 1, options.Value.LeaseDuration, slot.Kind).WaitAsync(stopBudgetOver.Token);
                     if (leased.Length > 0)
                     {
                         assignment = leased[0];
@@ -177,6 +183,46 @@ public sealed partial class TrialWorker(
             {
                 metrics?.SlotIdle(slot.Device);
             }
+        }
+    }
+
+    /// <summary>
+    /// Tells the worker directory, while running, which slots this worker offers (so a sweep asking for a
+    /// kind nobody offers says so), and that it left when it stops.
+    /// </summary>
+    private async Task AnnounceAsync(CancellationToken stoppingToken)
+    {
+        var directory = grains.GetGrain<IWorkerDirectoryGrain>(0);
+        var offer = slots.GroupBy(s => s.Kind).ToDictionary(g => g.Key, g => g.Count());
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await directory.Report(WorkerName, offer);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogAnnounceFailed(e, WorkerName);
+            }
+
+            try
+            {
+                await Task.Delay(WorkerDirectory.ReportInterval, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        try
+        {
+            await directory.Leave(WorkerName).WaitAsync(TimeSpan.FromSeconds(2), time, stopBudgetOver.Token);
+        }
+        catch (Exception e)
+        {
+            // Best effort: an entry left behind expires on its own.
+            LogAnnounceFailed(e, WorkerName);
         }
     }
 
@@ -374,6 +420,12 @@ public sealed partial class TrialWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Worker} started with {Slots} slot(s): {Devices}")]
     private partial void LogStarted(string worker, int slots, string devices);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Worker} slot plan: {Line}")]
+    private partial void LogPlan(string worker, string line);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Worker} could not tell the worker directory its slots")]
+    private partial void LogAnnounceFailed(Exception e, string worker);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Worker} could not lease work")]
     private partial void LogLeaseFailed(Exception e, string worker);

@@ -33,6 +33,12 @@ public static class TorchRuntime
     }
 
     /// <summary>
+    /// The CUDA devices this process can use (the CUDA runtime already honours CUDA_VISIBLE_DEVICES); 0 on
+    /// the CPU build, without loading the native library.
+    /// </summary>
+    public static int CudaDeviceCount() => Backend == TorchBackend.Cuda && torch.cuda.is_available() ? torch.cuda.device_count() : 0;
+
+    /// <summary>
     /// Sets the intra-op thread count of this process (per worker, so concurrent trials do not
     /// oversubscribe cores).
     /// </summary>

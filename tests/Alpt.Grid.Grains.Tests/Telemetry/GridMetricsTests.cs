@@ -77,16 +77,18 @@ public sealed class GridMetricsTests : IDisposable
     }
 
     [Fact]
-    public void Queue_depth_is_exported_per_partition_only_while_reported()
+    public void Queue_depth_is_exported_per_partition_and_device_kind_only_while_reported()
     {
         _listener.RecordObservableInstruments();
         Assert.Empty(Of("alpt.queue.depth"));
 
-        _metrics.ReportQueueDepth(0, 7);
-        _metrics.ReportQueueDepth(3, 2);
+        _metrics.ReportQueueDepth(0, "any", 7);
+        _metrics.ReportQueueDepth(0, "cuda", 4);
+        _metrics.ReportQueueDepth(3, "any", 2);
         _listener.RecordObservableInstruments();
-        Assert.Equal(9, Of("alpt.queue.depth").Sum(m => m.Value));
-        Assert.Equal(["0", "3"], Of("alpt.queue.depth").Select(m => m.Tags["partition"]).Order());
+        Assert.Equal(13, Of("alpt.queue.depth").Sum(m => m.Value));
+        Assert.Equal(["0", "0", "3"], Of("alpt.queue.depth").Select(m => m.Tags["partition"]).Order());
+        Assert.Equal(4, Of("alpt.queue.depth").Where(m => Equals(m.Tags["device"], "cuda")).Sum(m => m.Value));
 
         _metrics.ForgetQueueDepth(0);
         _measurements.Clear();

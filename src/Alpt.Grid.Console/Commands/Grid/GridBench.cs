@@ -41,7 +41,7 @@ public static class GridBench
 
             // The plain loop: the same trials, the same function, no grid.
             var executor = new NoOpTrialExecutor();
-            var slot = new WorkerSlot(0, "cpu");
+            var slot = new WorkerSlot(0, "cpu", 1);
             var progress = new Progress<TrialProgress>();
             var loop = Stopwatch.StartNew();
             var checksum = 0.0;

@@ -34,6 +34,11 @@ public sealed class SweepStatusCommand(IAnsiConsole console) : AsyncCommand<Swee
             Markup.Escape(status.SweepId), status.State.ToString().ToLowerInvariant(), N(status.Experiments), N(c.Total), N(c.Queued + c.Pending), N(c.Running),
             N(c.Succeeded), N(c.Failed), N(c.Cancelled), status.Eta is { } eta ? eta.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "—");
         console.Write(table);
+        if (status.Unserved is { } unserved)
+        {
+            console.MarkupLine($"[yellow]waiting[/] {Markup.Escape(unserved)}");
+        }
+
         foreach (var error in status.RecentErrors)
         {
             console.MarkupLine($"[red]failed[/] {Markup.Escape(error)}");
