@@ -41,11 +41,11 @@ public sealed record DataHyperparameters(
             return DatasetSeed;
         }
 
-        // SplitMix64 of (dataset seed, trial seed): distinct per trial seed, and never the shared seed's stream by construction of the mix.
+        // SplitMix64 of (dataset seed, trial seed), kept to 31 bits: the grid keys its dataset artifacts by an int seed.
         var x = unchecked(DatasetSeed + (0x9E3779B97F4A7C15UL * ((ulong)(uint)trialSeed + 1)));
         x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
         x = unchecked((x ^ (x >> 27)) * 0x94D049BB133111EBUL);
-        return x ^ (x >> 31);
+        return (x ^ (x >> 31)) & 0x7FFF_FFFFUL;
     }
 }
 
