@@ -48,7 +48,7 @@ public sealed class ActionMaskTests
         var labelled = new IdmExampleSet("a", data, 0, [.. Enumerable.Range(0, data.TransitionCount).Where(t => minimal.Contains((GameAction)data.Actions[t]))], 0, minimal);
         var sampler = new IdmBatchSampler(store, [labelled], true, 1, 2);
 
-        var (_, _, _, allowed) = sampler.Next(4);
+        var (_, _, _, allowed) = sampler.NextMasked(4);
         var curve = IdmTrainer.Train(model, sampler, TrialPhases.IdmTraining, new OptimizerSettings(10, 16, 1e-3, 0), null, CancellationToken.None);
         var everything = labelled with { Transitions = [.. Enumerable.Range(0, data.TransitionCount)] };
         var labels = IdmLabeller.Label(model, store, everything, 1, 64, null, CancellationToken.None);

@@ -70,7 +70,7 @@ public sealed class TrainingTests
                 cancellation.Cancel();
             }
 
-            var (frames, vocabulary, actions, _) = sampler.Next(8);
+            var (frames, vocabulary, actions) = sampler.Next(8);
             return nn.functional.cross_entropy(model.forward(frames, vocabulary), actions);
         }, null, cancellation.Token));
         Assert.Equal(3, steps);

@@ -106,8 +106,16 @@ public sealed class IdmBatchSampler
         }
     }
 
-    /// <summary>(frames [B, W, C, H, W], vocabulary [B], true action [B], allowed actions [B, 6] bool) for one batch.</summary>
-    public (Tensor Frames, Tensor Vocabulary, Tensor Actions, Tensor Allowed) Next(int batch)
+    /// <summary>(frames [B, W, C, H, W], vocabulary [B], true action [B]) for one batch.</summary>
+    public (Tensor Frames, Tensor Vocabulary, Tensor Actions) Next(int batch)
+    {
+        var (frames, vocabulary, actions, allowed) = NextMasked(batch);
+        allowed.Dispose();
+        return (frames, vocabulary, actions);
+    }
+
+    /// <summary>(frames [B, W, C, H, W], vocabulary [B], true action [B], allowed actions [B, 6] bool: each sample's game's minimal set) for one batch.</summary>
+    public (Tensor Frames, Tensor Vocabulary, Tensor Actions, Tensor Allowed) NextMasked(int batch)
     {
         var window = (2 * _eachSide) + 2;
         var indices = new long[batch * window];

@@ -21,7 +21,7 @@ public static class IdmTrainer
         ArgumentNullException.ThrowIfNull(settings);
         return TrainingLoop.Run(phase, model, settings, () =>
         {
-            var (frames, vocabulary, actions, allowed) = sampler.Next(settings.BatchSize);
+            var (frames, vocabulary, actions, allowed) = sampler.NextMasked(settings.BatchSize);
             // Only the game's own actions compete: the IDM learns nothing about actions the game lacks.
             return nn.functional.cross_entropy(model.forward(frames, vocabulary, allowed), actions);
         }, progress, cancellationToken);
