@@ -45,4 +45,32 @@ public sealed class LearningCommandTests
         Assert.NotEqual(0, await AlptApp.RunAsync(["trial", "run", "--target", "pong", "--method", "idm-target", "--budget", "10", "--preset", "smoke"], game));
         Assert.Contains("Unknown game", game.Output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("5%", 100)]
+    [InlineData("0.1min", 90)]
+    public async Task Trial_run_takes_a_budget_as_a_share_or_in_minutes_of_play(string budget, int transitions)
+    {
+        var console = new TestConsole();
+
+        var exit = await AlptApp.RunAsync(["trial", "run", "--target", "freeway", "--method", "labelled-only", "--budget", budget, "--preset", "smoke", "--threads", "1", "--json"], console);
+
+        Assert.True(exit == 0, console.Output);
+        using var json = JsonDocument.Parse(console.Output.Trim());
+        Assert.Equal(transitions, json.RootElement.GetProperty("labelledTransitions").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("12mins", "is not a count of labelled transitions (250), a share of the target data (1%) or minutes of play (12min)")]
+    [InlineData("-3", "budget '-3' must be > 0")]
+    [InlineData("12min", "budget 12min (10,800 transitions) must be below the target dataset's 2,000 transitions")]
+    public async Task Trial_run_refuses_a_bad_budget_naming_it(string budget, string expected)
+    {
+        var console = new TestConsole();
+
+        var exit = await AlptApp.RunAsync(["trial", "run", "--target", "freeway", "--method", "labelled-only", "--budget", budget, "--preset", "smoke"], console);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(expected, console.Output.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
 }

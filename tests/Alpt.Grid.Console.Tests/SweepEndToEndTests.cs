@@ -33,7 +33,7 @@ public sealed class SweepEndToEndTests(SmokeSweepFixture smoke) : IClassFixture<
         Assert.True(smoke.Exit == 0, smoke.Output);
         Assert.Contains($"progress: {SmokeTrials}/{SmokeTrials} finished ({SmokeTrials} succeeded, 0 failed", smoke.Output, StringComparison.Ordinal);
         Assert.Contains($"sweep smoke completed: {SmokeTrials} succeeded, 0 failed", smoke.Output, StringComparison.Ordinal);
-        Assert.Contains("alpt − baseline", smoke.Output, StringComparison.Ordinal);
+        Assert.Contains("method − baseline", smoke.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -43,11 +43,13 @@ public sealed class SweepEndToEndTests(SmokeSweepFixture smoke) : IClassFixture<
 
         Assert.True(exit == 0, output);
         var rows = output.Split('\n').Where(l => l.Contains("│ freeway", StringComparison.Ordinal)).ToList();
-        // 7 experiments (3 methods × 2 budgets, the oracle once) + 6 comparisons (2 budgets × (idm-target: 2 metrics, labelled-only: 1)).
-        Assert.Equal(7 + 6, rows.Count);
+        // 7 experiments (3 methods × 2 budgets, the oracle once) + 10 comparisons (2 budgets × (alpt − idm-target: 2 metrics,
+        // alpt − labelled-only, idm-target − labelled-only, oracle − labelled-only: 1 each)).
+        Assert.Equal(7 + 10, rows.Count);
         Assert.Contains(rows, r => r.Contains("asterix", StringComparison.Ordinal) && r.Contains("alpt", StringComparison.Ordinal) && r.Contains("±", StringComparison.Ordinal));
-        var oracle = Assert.Single(rows, r => r.Contains("oracle", StringComparison.Ordinal));
-        Assert.Equal("all", oracle.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)[2]);
+        var oracle = Assert.Single(rows.Select(r => r.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)), r => r[3] == "oracle");
+        Assert.Equal("all", oracle[2]);
+        Assert.Contains(rows, r => r.Contains("100 (0.111 min)", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -98,8 +100,14 @@ public sealed class SweepEndToEndTests(SmokeSweepFixture smoke) : IClassFixture<
         }
 
         var comparisons = json.RootElement.GetProperty("comparisons");
-        Assert.Equal(6, comparisons.GetArrayLength());
-        Assert.All(comparisons.EnumerateArray(), c => Assert.True(c.GetProperty("ciLow").GetDouble() <= c.GetProperty("difference").GetDouble()));
+        Assert.Equal(10, comparisons.GetArrayLength());
+        Assert.All(comparisons.EnumerateArray(), c =>
+        {
+            Assert.True(c.GetProperty("ciLow").GetDouble() <= c.GetProperty("difference").GetDouble());
+            // Every method of the smoke sweep ran on seeds 0..2: three pairs.
+            Assert.Equal(3, c.GetProperty("nPairs").GetInt32());
+            Assert.True(c.GetProperty("pairedCiLow").GetDouble() <= c.GetProperty("pairedDifference").GetDouble());
+        });
     }
 
     [Fact]
@@ -132,6 +140,48 @@ public sealed class SweepEndToEndTests(SmokeSweepFixture smoke) : IClassFixture<
         Assert.Equal(SmokeTrials, json.RootElement.GetProperty("counts").GetProperty("succeeded").GetInt32());
         Assert.NotEqual(0, unknownExit);
         Assert.Contains("sweep 'nope' does not exist (known: smoke)", AlptProcess.Unwrapped(unknownOutput), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>A source from a variant (freeway:hard) through a real sweep run: every trial succeeds on that variant's data.</summary>
+public sealed class SweepSourceVariantTests : IDisposable
+{
+    private const string Spec = """
+        name: variant-sources
+        preset: smoke
+        targets: [breakout]
+        sourceSets: [[freeway:hard]]
+        budgets: [5%]
+        methods: [alpt]
+        seeds: 2
+        """;
+
+    private readonly AlptSandbox sandbox = new();
+
+    public void Dispose() => sandbox.Dispose();
+
+    [Fact]
+    public void A_sweep_with_a_source_variant_runs_every_trial_on_that_variant()
+    {
+        File.WriteAllText(sandbox.PathOf("variant.yaml"), Spec);
+
+        var (exit, output) = AlptProcess.Run(sandbox, "sweep", "run", "variant.yaml");
+        var (jsonExit, jsonOutput) = AlptProcess.Run(sandbox, "sweep", "results", "variant-sources", "--format", "json");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("sweep variant-sources completed: 2 succeeded, 0 failed", output, StringComparison.Ordinal);
+        Assert.True(jsonExit == 0, jsonOutput);
+        using var json = JsonDocument.Parse(jsonOutput);
+        var experiment = Assert.Single(json.RootElement.GetProperty("experiments").EnumerateArray());
+        Assert.Equal("freeway:hard", experiment.GetProperty("sources").GetString());
+        // 5% of the smoke target's 2,000 transitions.
+        Assert.Equal(100, experiment.GetProperty("budget").GetInt32());
+        Assert.All(json.RootElement.GetProperty("trials").EnumerateArray(), t => Assert.Equal("succeeded", t.GetProperty("state").GetString()));
+        // The source data generated (and cached as an artifact) is freeway's hard variant's, not the standard one's.
+        var artifacts = Directory.EnumerateFiles(sandbox.PathOf(".alpt"), "*.bin", SearchOption.AllDirectories).Select(f => f.Replace('\\', '/')).ToList();
+        Assert.Contains(artifacts, f => f.Contains("/datasets/freeway/hard/", StringComparison.Ordinal));
+        Assert.DoesNotContain(artifacts, f => f.Contains("/datasets/freeway/standard/", StringComparison.Ordinal));
+        Assert.Contains(artifacts, f => f.Contains("/datasets/breakout/standard/", StringComparison.Ordinal));
     }
 }
 

@@ -37,9 +37,10 @@ public sealed class SweepReportTests : IDisposable
         Assert.Equal("all", oracle.BudgetLabel);
         Assert.Same(oracle, report.Experiments[^1]);
         Assert.All(report.Experiments.Where(e => e.Method != "oracle"), e => Assert.False(e.AllLabels));
-        // Per budget: alpt vs idm-target (2 metrics) and vs labelled-only (1).
-        Assert.Equal(2 * 3, report.Comparisons.Count);
+        // Per budget: alpt vs idm-target (2 metrics) and vs labelled-only (1), idm-target and the oracle vs labelled-only (1 each).
+        Assert.Equal(2 * 5, report.Comparisons.Count);
         Assert.Equal([100, 400], report.Comparisons.Select(c => c.Budget).Distinct().Order());
+        Assert.Equal(2, report.Comparisons.Count(c => c.Method == "oracle" && c.Baseline == "labelled-only"));
     }
 
     [Fact]
@@ -50,9 +51,10 @@ public sealed class SweepReportTests : IDisposable
 
         SweepTables.Write(console, report);
 
-        var rows = console.Output.Split('\n').Where(l => l.Contains("│ freeway", StringComparison.Ordinal)).ToList();
-        var oracle = Assert.Single(rows, r => r.Contains("oracle", StringComparison.Ordinal));
-        Assert.Equal(["freeway", "none", "all", "oracle"], oracle.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)[..4]);
+        var rows = console.Output.Split('\n').Where(l => l.Contains("│ freeway", StringComparison.Ordinal))
+            .Select(l => l.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var oracle = Assert.Single(rows, r => r[3] == "oracle");
+        Assert.Equal(["freeway", "none", "all", "oracle"], oracle[..4]);
     }
 
     [Fact]
@@ -119,6 +121,133 @@ public sealed class SweepReportTests : IDisposable
 
         Assert.True(new FileInfo(png).Length > 1_000);
         Assert.Equal("all", Assert.Single(oracleOnly.Experiments).BudgetLabel);
+    }
+
+    [Fact]
+    public void Budgets_show_in_transitions_and_minutes_in_the_table_csv_json_and_plot()
+    {
+        var console = new TestConsole();
+        console.Profile.Width = 250;
+        SweepTables.Write(console, report);
+        var csv = report.ToCsv(comparisons: false).TrimEnd().Split('\n').Select(l => l.TrimEnd('\r').Split(',')).ToList();
+        var comparisonsCsv = report.ToCsv(comparisons: true).TrimEnd().Split('\n').Select(l => l.TrimEnd('\r').Split(',')).ToList();
+        using var json = JsonDocument.Parse(report.ToJson());
+        var svg = Path.Combine(directory, "minutes.svg");
+        SweepPlot.Save(report, svg);
+
+        // 400 transitions at 15 per second: 26.7 s, 0.444 minutes.
+        Assert.Contains("400 (0.444 min)", console.Output, StringComparison.Ordinal);
+        var row = csv.Skip(1).First(r => r[Array.IndexOf(csv[0], "budget")] == "400");
+        Assert.Equal(0.444444, double.Parse(row[Array.IndexOf(csv[0], "budget_minutes")], CultureInfo.InvariantCulture), 5);
+        Assert.Equal("", csv.Skip(1).Single(r => r[Array.IndexOf(csv[0], "method")] == "oracle")[Array.IndexOf(csv[0], "budget_minutes")]);
+        Assert.Contains(comparisonsCsv.Skip(1), r => r[Array.IndexOf(comparisonsCsv[0], "budget_minutes")] == "0.444444");
+        var experiment = json.RootElement.GetProperty("experiments").EnumerateArray().First(e => e.GetProperty("budget").ValueKind == JsonValueKind.Number && e.GetProperty("budget").GetInt32() == 400);
+        Assert.Equal(0.444444, experiment.GetProperty("budgetMinutes").GetDouble(), 5);
+        Assert.Contains("0.444 min", File.ReadAllText(svg), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Comparisons_are_paired_by_seed_with_a_t_interval_and_n_beside_welch()
+    {
+        // Seeds differ a lot (0.3 apart), alpt is 0.1 (± 0.01) above idm-target on each: only pairing sees it.
+        double[] idm = [0.2, 0.5, 0.8];
+        double[] alpt = [0.31, 0.59, 0.90];
+        var summaries = new List<ExperimentSummary>
+        {
+            Summary("alpt", ["asterix"], 100, alpt),
+            Summary("idm-target", [], 100, idm),
+        };
+
+        var comparison = Assert.Single(SweepReport.Build("paired", summaries).Comparisons, c => c.Metric == TrialMetrics.NormalizedReturn);
+
+        var differences = alpt.Zip(idm, (a, b) => a - b).ToArray();
+        var mean = differences.Average();
+        var sd = Math.Sqrt(differences.Sum(d => (d - mean) * (d - mean)) / 2);
+        // t(0.975, 2) = 4.302653.
+        var half = 4.302653 * sd / Math.Sqrt(3);
+        Assert.Equal(3, comparison.NPairs);
+        Assert.Equal(mean, comparison.PairedDifference, 9);
+        Assert.Equal(mean - half, comparison.PairedCiLow, 5);
+        Assert.Equal(mean + half, comparison.PairedCiHigh, 5);
+        Assert.True(comparison.PairedCiLow > 0, "the paired interval is clear of zero");
+        Assert.True(comparison.CiLow < 0, "Welch's, blind to the pairing, spans zero");
+        Assert.Equal((3, 3), (comparison.NMethod, comparison.NBaseline));
+    }
+
+    [Fact]
+    public void Pairs_are_the_seeds_both_methods_succeeded_on()
+    {
+        var summaries = new List<ExperimentSummary>
+        {
+            Summary("alpt", ["asterix"], 100, [0.3, 0.6, 0.9, 0.4]),
+            Summary("idm-target", [], 100, [0.2, 0.5, 0.8], failedSeed: 3),
+        };
+
+        var comparison = Assert.Single(SweepReport.Build("pairs", summaries).Comparisons, c => c.Metric == TrialMetrics.NormalizedReturn);
+
+        Assert.Equal(3, comparison.NPairs);
+        Assert.Equal(0.1, comparison.PairedDifference, 9);
+        Assert.Equal((4, 3), (comparison.NMethod, comparison.NBaseline));
+    }
+
+    [Fact]
+    public void Comparison_rows_name_the_eval_variant_and_disjoint_actions_that_tell_them_apart()
+    {
+        var spec = new SweepSpec
+        {
+            Targets = ["freeway"],
+            SourceSets = [["asterix"]],
+            Budgets = [100],
+            Methods = ["idm-target", "alpt"],
+            DisjointActions = [false, true],
+            EvalVariants = ["", "hard"],
+            Seeds = [0, 1, 2],
+            Preset = "smoke",
+        };
+        var grid = SweepReport.Build("dimensions", Summaries(spec));
+        var console = new TestConsole();
+        console.Profile.Width = 250;
+
+        SweepTables.Write(console, grid);
+
+        // alpt shared and disjoint, each in two eval variants, against the one idm-target of its eval variant.
+        var comparisons = grid.Comparisons.Where(c => c.Metric == TrialMetrics.IdmAccuracy).ToList();
+        Assert.Equal(4, comparisons.Count);
+        Assert.Equal(4, comparisons.Select(c => (c.DisjointActions, c.EvalVariant)).Distinct().Count());
+        var table = console.Output.Split('\n').Where(l => l.Contains("IDM acc.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, table.Count);
+        Assert.Equal(4, table.Distinct(StringComparer.Ordinal).Count());
+        Assert.Contains(table, l => l.Contains("freeway disjoint eval:hard", StringComparison.Ordinal));
+        var csv = grid.ToCsv(comparisons: true).TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        Assert.StartsWith("target,variant,disjoint_actions,eval_variant,budget,budget_minutes,method,sources,baseline,metric,n_pairs,paired_difference,paired_ci_low,paired_ci_high", csv[0], StringComparison.Ordinal);
+        Assert.Equal(csv.Count, csv.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    private static ExperimentSummary Summary(string method, string[] sources, int budget, double[] normalizedReturns, int? failedSeed = null)
+    {
+        var config = new ExperimentConfig
+        {
+            Target = "freeway",
+            Variant = "standard",
+            Sources = sources,
+            Budget = budget,
+            Method = method,
+            Preset = "smoke",
+            Overrides = [],
+            DisjointActions = false,
+            EvalVariant = "",
+        };
+        var seeds = normalizedReturns.Select((value, seed) => new SeedRecord(seed, SeedState.Succeeded, 1, new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            [TrialMetrics.NormalizedReturn] = value,
+            [TrialMetrics.IdmAccuracy] = value,
+        }, null, "w/0")).ToList();
+        if (failedSeed is { } failed)
+        {
+            seeds.Add(new SeedRecord(failed, SeedState.Failed, 3, null, "boom", "w/0"));
+        }
+
+        return new ExperimentSummary(config.Id, config, StateCounts.Zero with { Succeeded = normalizedReturns.Length }, [.. seeds], []);
     }
 
     /// <summary>Every experiment of the spec with three succeeded seeds and made-up metrics (the oracle best).</summary>

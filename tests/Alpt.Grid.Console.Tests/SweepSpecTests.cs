@@ -106,8 +106,14 @@ public sealed class SweepSpecTests
     [InlineData("targets: [freeway]\nvariants: [nightmare]\nbudgets: [100]", "variant 'nightmare' does not exist for 'freeway'")]
     [InlineData("targets: [freeway]\nsourceSets: [[freeway, asterix]]\nbudgets: [100]", "contains the target 'freeway'")]
     [InlineData("targets: [freeway]\nsourceSets: [[asterix, asterix]]\nbudgets: [100]", "lists a source twice")]
-    [InlineData("preset: smoke\ntargets: [freeway]\nbudgets: [5000]\nmethods: [idm-target]", "Budget must be between 1 and 1999")]
-    [InlineData("targets: [freeway]\nbudgets: [0]", "budget 0 must be > 0")]
+    [InlineData("preset: smoke\ntargets: [freeway]\nbudgets: [5000]\nmethods: [idm-target]", "budget 5000 must be below the target dataset's 2,000 transitions")]
+    [InlineData("targets: [freeway]\nbudgets: [0]", "budget '0' must be > 0")]
+    [InlineData("targets: [freeway]\nbudgets: [12mins]", "line 2: 'budgets': budget '12mins' is not a count of labelled transitions (250), a share of the target data (1%) or minutes of play (12min)")]
+    [InlineData("targets: [freeway]\nbudgets: [2.5]", "budget '2.5' is not a count")]
+    [InlineData("targets: [freeway]\nbudgets: [100%]", "must be a share below 100%")]
+    [InlineData("preset: smoke\ntargets: [freeway]\nbudgets: [12min]", "budget 12min (10,800 transitions) must be below the target dataset's 2,000 transitions")]
+    [InlineData("targets: [freeway]\nbudgets: [0.001%]", "less than one labelled transition")]
+    [InlineData("targets: [freeway]\nbudgets: [1%, 250]", "1% and 250 are the same budget (250 transitions)")]
     [InlineData("targets: [freeway]\nbudgets: [100]\nseeds: []", "at least one seed")]
     [InlineData("targets: [freeway]\nbudgets: [100]\npreset: huge", "preset 'huge' is not known")]
     [InlineData("targets: [freeway]\nbudgets: [100]\noverrides: {idm.stepz: 3}", "hyperparameter 'idm.stepz' is not known")]
@@ -138,12 +144,52 @@ public sealed class SweepSpecTests
     [Fact]
     public void Welch_interval_matches_a_hand_computation()
     {
-        // a: mean 2, var 1 (n 3); b: mean 0, var 1 (n 3): se = sqrt(2/3), df = 4, t = 2.776.
+        // a: mean 2, var 1 (n 3); b: mean 0, var 1 (n 3): se = sqrt(2/3), df = 4, t(0.975, 4) = 2.776445.
         var (diff, low, high) = SweepReport.Welch([1, 2, 3], [-1, 0, 1]);
 
         Assert.Equal(2, diff, 9);
-        Assert.Equal(2 - (2.776 * Math.Sqrt(2.0 / 3)), low, 6);
-        Assert.Equal(2 + (2.776 * Math.Sqrt(2.0 / 3)), high, 6);
+        Assert.Equal(2 - (2.776445 * Math.Sqrt(2.0 / 3)), low, 5);
+        Assert.Equal(2 + (2.776445 * Math.Sqrt(2.0 / 3)), high, 5);
+    }
+
+    [Fact]
+    public void Budgets_are_written_as_counts_shares_or_minutes_and_run_as_transitions()
+    {
+        // quick: a target dataset of 25,000 transitions; 2% = 500; 1 min at 15/s = 900; 0.5min = 450.
+        var definition = SweepYaml.Parse("preset: quick\ntargets: [freeway]\nsourceSets: [[asterix]]\nbudgets: [100, 2%, 1min, 0.5 min, 10_000]\nmethods: [idm-target]\nseeds: 1", "units");
+
+        Assert.Equal([100, 500, 900, 450, 10_000], Assert.Single(definition.Parts).Budgets);
+    }
+
+    [Fact]
+    public void A_share_resolves_against_the_target_dataset_the_overrides_give()
+    {
+        var definition = SweepYaml.Parse("preset: smoke\ntargets: [freeway]\nbudgets: [1%, 12min]\nmethods: [idm-target]\nseeds: 1\noverrides: {data.targetTransitions: 40000}", "share");
+
+        Assert.Equal([400, 10_800], Assert.Single(definition.Parts).Budgets);
+    }
+
+    [Fact]
+    public void A_source_may_be_a_variant_and_reaches_the_trial_as_that_variant()
+    {
+        var definition = SweepYaml.Parse("preset: smoke\ntargets: [breakout]\nsourceSets: [[freeway:hard, asterix]]\nbudgets: [100]\nmethods: [alpt]\nseeds: 1", "variants");
+
+        var experiment = Assert.Single(SweepExpansion.Experiments(Assert.Single(definition.Parts)));
+        var spec = TrialSpecs.Checked(experiment, 0);
+        Assert.Equal([new GameRef("asterix", "standard"), new GameRef("freeway", "hard")], spec.Sources);
+    }
+
+    [Fact]
+    public void Disjoint_actions_run_only_alpt_twice()
+    {
+        var definition = SweepYaml.Parse("preset: smoke\ntargets: [freeway]\nsourceSets: [[asterix]]\nbudgets: [100]\ndisjointActions: [false, true]\nseeds: 2", "disjoint");
+
+        var experiments = SweepExpansion.Experiments(Assert.Single(definition.Parts));
+        // labelled-only, idm-target, the oracle once each; alpt shared and disjoint.
+        Assert.Equal(5, experiments.Count);
+        Assert.Equal(10, definition.Trials);
+        Assert.Equal([false, true], experiments.Where(e => e.Method == "alpt").Select(e => e.DisjointActions).Order());
+        Assert.All(experiments.Where(e => e.Method != "alpt"), e => Assert.False(e.DisjointActions));
     }
 
     internal static string RepositoryRoot()

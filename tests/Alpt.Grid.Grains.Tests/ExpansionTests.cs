@@ -41,7 +41,7 @@ public sealed class ExpansionTests
     }
 
     [Fact]
-    public void The_oracle_is_one_experiment_per_variant_disjoint_actions_and_eval_variant()
+    public void The_oracle_is_one_experiment_per_variant_and_eval_variant_and_never_disjoint()
     {
         var spec = SpecFixtures.Small("grid") with
         {
@@ -54,10 +54,34 @@ public sealed class ExpansionTests
         var experiments = SweepExpansion.Experiments(spec);
 
         var oracles = experiments.Where(e => e.Method == "oracle").ToList();
-        Assert.Equal(2 * 2 * 2 * 2, oracles.Count);
-        Assert.Equal(oracles.Count, oracles.Select(e => (e.Target, e.Variant, e.DisjointActions, e.EvalVariant)).Distinct().Count());
-        Assert.Equal(16 * ((3 * 2) + 1), experiments.Count);
+        Assert.Equal(2 * 2 * 2, oracles.Count);
+        Assert.Equal(oracles.Count, oracles.Select(e => (e.Target, e.Variant, e.EvalVariant)).Distinct().Count());
+        Assert.All(oracles, o => Assert.False(o.DisjointActions));
+        // Per target × variant × eval variant: alpt × 2 budgets × 2 disjoint settings, labelled-only and idm-target × 2 budgets, the oracle.
+        Assert.Equal(8 * ((2 * 2) + (2 * 2) + 1), experiments.Count);
         Assert.Equal(experiments.Count * 3, spec.TrialCount());
+    }
+
+    [Fact]
+    public void Disjoint_actions_multiply_only_alpt()
+    {
+        var shared = SpecFixtures.Small("shared");
+        var both = shared with { DisjointActions = [false, true] };
+        var disjointOnly = shared with { DisjointActions = [true] };
+
+        var sharedExperiments = SweepExpansion.Experiments(shared);
+        var bothExperiments = SweepExpansion.Experiments(both);
+
+        // alpt: 3 source sets × 2 budgets more; labelled-only, idm-target and the oracle are not re-run.
+        Assert.Equal(sharedExperiments.Count + (3 * 2), bothExperiments.Count);
+        Assert.Equal(bothExperiments.Count * 3, both.TrialCount());
+        Assert.All(bothExperiments.Where(e => e.Method != "alpt"), e => Assert.False(e.DisjointActions));
+        Assert.Equal(sharedExperiments.Where(e => e.Method != "alpt").Select(e => e.Id), bothExperiments.Where(e => e.Method != "alpt").Select(e => e.Id));
+        // Disjoint alone: alpt disjoint, the others the same cells (and grains) as the shared sweep's.
+        var disjointExperiments = SweepExpansion.Experiments(disjointOnly);
+        Assert.All(disjointExperiments.Where(e => e.Method == "alpt"), e => Assert.True(e.DisjointActions));
+        Assert.Equal(sharedExperiments.Where(e => e.Method != "alpt").Select(e => e.Id), disjointExperiments.Where(e => e.Method != "alpt").Select(e => e.Id));
+        Assert.Equal(disjointExperiments.Count * 3, disjointOnly.TrialCount());
     }
 
     [Fact]

@@ -235,7 +235,7 @@ public sealed class SweepGrainTests(GridClusterFixture fixture)
         Assert.Equal(3, metric.N);
         Assert.Equal(0.7, metric.Mean, 12);
         Assert.Equal(0.2, metric.Std, 12);
-        Assert.Equal(0.7 + (4.303 * 0.2 / Math.Sqrt(3)), metric.CiHigh, 9);
+        Assert.Equal(0.7 + (4.302653 * 0.2 / Math.Sqrt(3)), metric.CiHigh, 6);
     }
 
     [Fact]

@@ -32,6 +32,12 @@ public sealed record GridCatalogue(
     /// </summary>
     public static bool UsesBudget(string method) => method != "oracle";
 
+    /// <summary>
+    /// Methods that disjoint action ids change: only an IDM trained on sources has other games' actions to
+    /// keep apart, so the disjoint-actions dimension multiplies alpt alone; every other method runs once, shared.
+    /// </summary>
+    public static bool UsesDisjointActions(string method) => UsesSources(method);
+
     public static GridCatalogue Default { get; } = new(
         new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
         {

@@ -4,7 +4,11 @@ using Alpt.Grid.Abstractions.Trials;
 
 namespace Alpt.Grid.Abstractions.Sweeps;
 
-/// <summary>Turns a (valid) spec into its experiments, in a deterministic order with deterministic ids.</summary>
+/// <summary>
+/// Turns a (valid) spec into its experiments, in a deterministic order with deterministic ids. Each method
+/// is multiplied only by the dimensions that change it (<see cref="GridCatalogue.UsesSources"/>,
+/// <see cref="GridCatalogue.UsesBudget"/>, <see cref="GridCatalogue.UsesDisjointActions"/>).
+/// </summary>
 public static class SweepExpansion
 {
     public static IReadOnlyList<ExperimentConfig> Experiments(SweepSpec spec)
@@ -13,6 +17,7 @@ public static class SweepExpansion
         var overrides = spec.Overrides.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}={o.Value}").ToArray();
         var noSources = Array.Empty<string>();
         int[] allLabels = [ExperimentConfig.AllLabels];
+        bool[] sharedActions = [false];
         var experiments = new List<ExperimentConfig>();
         foreach (var target in spec.Targets)
         {
@@ -25,11 +30,13 @@ public static class SweepExpansion
                         : [noSources];
                     // The oracle sees every label: one experiment, not one per budget.
                     var budgets = GridCatalogue.UsesBudget(method) ? spec.Budgets : allLabels;
+                    // Disjoint action ids change nothing for a method without sources: it runs once, shared.
+                    var disjointActions = GridCatalogue.UsesDisjointActions(method) ? spec.DisjointActions : sharedActions;
                     foreach (var sources in sourceSets)
                     {
                         foreach (var budget in budgets)
                         {
-                            foreach (var disjoint in spec.DisjointActions)
+                            foreach (var disjoint in disjointActions)
                             {
                                 foreach (var eval in spec.EvalVariants)
                                 {

@@ -9,7 +9,8 @@ namespace Alpt.Grid.Abstractions.Sweeps;
 /// game names; the empty set means "target only". Methods that do not use sources (everything but
 /// <c>alpt</c>) are expanded once, with the empty source set, whatever the source sets listed; likewise
 /// the oracle, which trains on every true label, is expanded once with budget
-/// <see cref="Experiments.ExperimentConfig.AllLabels"/>, whatever the budgets listed.
+/// <see cref="Experiments.ExperimentConfig.AllLabels"/>, whatever the budgets listed; and disjoint actions
+/// multiply only alpt (the others run once with shared actions, which is all they have).
 /// </remarks>
 [GenerateSerializer, Immutable]
 [Alias("alpt.SweepSpec")]
@@ -57,9 +58,10 @@ public sealed record SweepSpec
         {
             long sources = Catalogue.GridCatalogue.UsesSources(method) ? SourceSets.Length : 1;
             long budgets = Catalogue.GridCatalogue.UsesBudget(method) ? Budgets.Length : 1;
-            methodCombos = checked(methodCombos + (sources * budgets));
+            long disjoint = Catalogue.GridCatalogue.UsesDisjointActions(method) ? DisjointActions.Length : 1;
+            methodCombos = checked(methodCombos + (sources * budgets * disjoint));
         }
 
-        return checked((long)Targets.Length * Variants.Length * DisjointActions.Length * EvalVariants.Length * methodCombos * Seeds.Length);
+        return checked((long)Targets.Length * Variants.Length * EvalVariants.Length * methodCombos * Seeds.Length);
     }
 }

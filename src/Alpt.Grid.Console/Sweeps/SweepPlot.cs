@@ -38,13 +38,15 @@ public static class SweepPlot
             .OrderBy(s => s.Order).ThenBy(s => s.Series, StringComparer.Ordinal)
             .Select((s, i) => (s.Series, Colour: palette.GetColor(i)))
             .ToDictionary(s => s.Series, s => s.Colour, StringComparer.Ordinal);
-        var targets = report.Experiments.Select(e => e.Target + (e.Variant is Alpt.Grid.Abstractions.Catalogue.GridCatalogue.DefaultVariant or "default" ? "" : ":" + e.Variant)).Distinct(StringComparer.Ordinal).ToList();
+        // A panel per target, variant and eval variant; disjoint actions are a series of their own (alpt only).
+        string Panel(ExperimentRow e) => SweepReport.SettingLabel(e.Target, e.Variant, false, e.EvalVariant);
+        var targets = report.Experiments.Select(Panel).Distinct(StringComparer.Ordinal).ToList();
         var panels = new List<Plot>();
         foreach (var target in targets)
         {
-            var rows = report.Experiments.Where(e => e.Target + (e.Variant is Alpt.Grid.Abstractions.Catalogue.GridCatalogue.DefaultVariant or "default" ? "" : ":" + e.Variant) == target).ToList();
-            panels.Add(Panel(rows, colours, $"{target}: normalized return", "normalized return", r => r.NormalizedReturn));
-            panels.Add(Panel(rows, colours, $"{target}: IDM label accuracy", "IDM accuracy", r => r.IdmAccuracy));
+            var rows = report.Experiments.Where(e => Panel(e) == target).ToList();
+            panels.Add(MetricPanel(rows, colours, $"{target}: normalized return", "normalized return", r => r.NormalizedReturn));
+            panels.Add(MetricPanel(rows, colours, $"{target}: IDM label accuracy", "IDM accuracy", r => r.IdmAccuracy));
         }
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -63,11 +65,11 @@ public static class SweepPlot
         }
     }
 
-    private static Plot Panel(IReadOnlyList<ExperimentRow> rows, IReadOnlyDictionary<string, Color> colours, string title, string label, Func<ExperimentRow, Estimate?> metric)
+    private static Plot MetricPanel(IReadOnlyList<ExperimentRow> rows, IReadOnlyDictionary<string, Color> colours, string title, string label, Func<ExperimentRow, Estimate?> metric)
     {
         var plot = new Plot();
         plot.Title(title);
-        plot.XLabel("annotation budget (labelled target transitions)");
+        plot.XLabel("annotation budget: labelled target transitions (minutes of play at 15/s)");
         plot.YLabel(label);
         var budgets = rows.Where(r => r.Budget is not null).Select(r => r.Budget!.Value).Distinct().Order().ToArray();
         var left = -0.5;
@@ -118,7 +120,7 @@ public static class SweepPlot
             bars.Color = scatter.Color;
         }
 
-        plot.Axes.Bottom.SetTicks([.. budgets.Select(b => (double)Array.IndexOf(budgets, b))], [.. budgets.Select(b => b.ToString(CultureInfo.InvariantCulture))]);
+        plot.Axes.Bottom.SetTicks([.. budgets.Select(b => (double)Array.IndexOf(budgets, b))], [.. budgets.Select(b => $"{b.ToString(CultureInfo.InvariantCulture)}\n{Alpt.Learning.Trials.AnnotationBudget.FormatMinutes(b)} min")]);
         plot.Axes.SetLimitsX(left, right);
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;

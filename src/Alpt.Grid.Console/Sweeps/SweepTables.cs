@@ -14,12 +14,11 @@ public static class SweepTables
         Widen(console);
 
         var experiments = new Table().Title($"sweep {Markup.Escape(report.SweepId)}: experiments (mean ± std [[95% CI]] over seeds)")
-            .AddColumns("target", "sources", "budget", "method", "n", "IDM accuracy", "normalized return", "return");
+            .AddColumns("target", "sources", "budget (transitions, minutes)", "method", "n", "IDM accuracy", "normalized return", "return");
         foreach (var r in report.Experiments)
         {
-            var target = r.Target + (r.Variant is Alpt.Grid.Abstractions.Catalogue.GridCatalogue.DefaultVariant or "default" ? "" : ":" + r.Variant) + (r.DisjointActions ? " disjoint" : "") + (r.EvalVariant.Length > 0 ? $" eval:{r.EvalVariant}" : "");
             experiments.AddRow(
-                Markup.Escape(target), Markup.Escape(r.Sources), r.BudgetLabel, Markup.Escape(r.Method),
+                Markup.Escape(r.Setting), Markup.Escape(r.Sources), r.Budget is { } b ? Budget(b) : r.BudgetLabel, Markup.Escape(r.Method),
                 r.Failed > 0 ? $"{r.Succeeded} [red]({r.Failed} failed)[/]" : r.Succeeded.ToString(CultureInfo.InvariantCulture),
                 Format(r.IdmAccuracy, "P1"), Format(r.NormalizedReturn, "F3"), Format(r.Return, "F2"));
         }
@@ -36,16 +35,20 @@ public static class SweepTables
             return;
         }
 
-        var comparisons = new Table().Title("alpt − baseline at each budget (difference of means, 95% Welch CI)")
-            .AddColumns("target", "budget", "alpt sources", "vs", "metric", "n", "alpt − vs", "95% CI");
+        // Every dimension that tells two comparisons apart is in the target column (variant, disjoint, eval variant).
+        var comparisons = new Table().Title("method − baseline at each budget: paired by seed (mean difference, 95% t CI, n pairs); Welch's difference of means alongside")
+            .AddColumns("target", "budget (transitions, minutes)", "method", "sources", "vs", "metric", "pairs", "paired diff.", "paired 95% CI", "Welch 95% CI");
         foreach (var c in report.Comparisons)
         {
             var format = c.Metric == TrialMetrics.IdmAccuracy ? "P1" : "F3";
-            var ci = double.IsFinite(c.CiLow) ? $"[{c.CiLow.ToString(format, CultureInfo.InvariantCulture)}, {c.CiHigh.ToString(format, CultureInfo.InvariantCulture)}]" : "—";
-            var colour = double.IsFinite(c.CiLow) && c.CiLow > 0 ? "green" : double.IsFinite(c.CiHigh) && c.CiHigh < 0 ? "red" : "default";
+            var colour = double.IsFinite(c.PairedCiLow) && c.PairedCiLow > 0 ? "green" : double.IsFinite(c.PairedCiHigh) && c.PairedCiHigh < 0 ? "red" : "default";
             comparisons.AddRow(
-                Markup.Escape(c.Target), c.Budget.ToString(CultureInfo.InvariantCulture), Markup.Escape(c.Sources), Markup.Escape(c.Baseline), c.Metric == TrialMetrics.IdmAccuracy ? "IDM acc." : c.Metric == TrialMetrics.NormalizedReturn ? "norm. return" : Markup.Escape(c.Metric),
-                $"{c.NAlpt} vs {c.NBaseline}", $"[{colour}]{Markup.Escape(Signed(c.Difference, format))}[/]", Markup.Escape(ci));
+                Markup.Escape(c.Setting), Budget(c.Budget), Markup.Escape(c.Method), Markup.Escape(c.Method == "alpt" ? c.Sources : "—"), Markup.Escape(c.Baseline),
+                c.Metric == TrialMetrics.IdmAccuracy ? "IDM acc." : c.Metric == TrialMetrics.NormalizedReturn ? "norm. return" : Markup.Escape(c.Metric),
+                c.NPairs.ToString(CultureInfo.InvariantCulture),
+                double.IsFinite(c.PairedDifference) ? $"[{colour}]{Markup.Escape(Signed(c.PairedDifference, format))}[/]" : "—",
+                Markup.Escape(Interval(c.PairedCiLow, c.PairedCiHigh, format)),
+                Markup.Escape($"{Signed(c.Difference, format)} {Interval(c.CiLow, c.CiHigh, format)} ({c.NMethod} vs {c.NBaseline})"));
         }
 
         console.Write(comparisons);
@@ -55,11 +58,19 @@ public static class SweepTables
     public static void Widen(IAnsiConsole console)
     {
         ArgumentNullException.ThrowIfNull(console);
-        if (!console.Profile.Capabilities.Interactive && console.Profile.Width < 160)
+        if (!console.Profile.Capabilities.Interactive && console.Profile.Width < 200)
         {
-            console.Profile.Width = 160;
+            console.Profile.Width = 200;
         }
     }
+
+    /// <summary>A budget in transitions and in minutes of play: "250 (0.278 min)".</summary>
+    public static string Budget(int transitions) =>
+        $"{transitions.ToString(CultureInfo.InvariantCulture)} ({Alpt.Learning.Trials.AnnotationBudget.FormatMinutes(transitions)} min)";
+
+    private static string Interval(double low, double high, string format) => double.IsFinite(low)
+        ? $"[{low.ToString(format, CultureInfo.InvariantCulture)}, {high.ToString(format, CultureInfo.InvariantCulture)}]"
+        : "—";
 
     private static string Signed(double value, string format) => (value >= 0 ? "+" : "") + value.ToString(format, CultureInfo.InvariantCulture);
 

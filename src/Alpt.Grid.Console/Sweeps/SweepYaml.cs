@@ -4,6 +4,7 @@ using Alpt.Grid.Abstractions.Catalogue;
 using Alpt.Grid.Abstractions.Sweeps;
 using Alpt.Grid.Abstractions.Trials;
 using Alpt.Grid.Silo.Trials;
+using Alpt.Learning.Trials;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -76,18 +77,20 @@ public static class SweepYaml
         var name = Scalar("name") ?? fallbackName;
         var targets = List("targets") ?? [];
         var sourceSets = SourceSets();
+        var preset = Scalar("preset") ?? "quick";
+        var overrides = Overrides();
         var spec = new SweepSpec
         {
-            Preset = Scalar("preset") ?? "quick",
+            Preset = preset,
             Targets = [.. targets],
             Variants = [.. (List("variants") ?? [GridCatalogue.DefaultVariant]).Select(DefaultAlias)],
-            Budgets = [.. Ints("budgets") ?? []],
+            Budgets = [.. Budgets(preset, overrides)],
             Methods = [.. List("methods") ?? GridCatalogue.KnownMethods],
             Seeds = [.. Seeds()],
             DisjointActions = [.. Bools("disjointActions") ?? [false]],
             EvalVariants = [.. List("evalVariants")?.Select(v => v is "" or "same" or "training" ? "" : DefaultAlias(v)) ?? [""]],
             MaxAttempts = Ints("maxAttempts") is [var attempts] ? attempts : 3,
-            Overrides = Overrides(),
+            Overrides = overrides,
             Device = Device(),
         };
         if (problems.Count > 0)
@@ -136,6 +139,58 @@ public static class SweepYaml
             var text = Scalar("device");
             return text is null ? DeviceKind.Any
                 : DeviceKinds.TryParse(text) ?? Problem<DeviceKind>(values["device"], $"'device': '{text}' is not cuda, cpu or any");
+        }
+
+        // Budgets in the paper's units (250, 1%, 12min), resolved to labelled transitions of the preset's target dataset.
+        List<int> Budgets(string presetName, Dictionary<string, string> hyperparameters)
+        {
+            var written = List("budgets") ?? [];
+            int? targetTransitions;
+            try
+            {
+                targetTransitions = HyperparameterOverrides.Apply(HyperparameterOverrides.Preset(presetName), hyperparameters).Data.TargetTransitions;
+            }
+            catch (ArgumentException)
+            {
+                // A bad preset or override is reported by the validation below; counts are still checked there.
+                targetTransitions = null;
+            }
+
+            var resolved = new List<(string Written, int Transitions)>();
+            foreach (var text in written)
+            {
+                if (!AnnotationBudget.TryParse(text, out var budget, out var error))
+                {
+                    Problem<int>(values["budgets"], $"'budgets': {error}");
+                    continue;
+                }
+
+                if (targetTransitions is not { } total)
+                {
+                    if (budget.Unit == BudgetUnit.Transitions)
+                    {
+                        resolved.Add((text, (int)Math.Min(int.MaxValue, budget.Value)));
+                    }
+
+                    continue;
+                }
+
+                try
+                {
+                    resolved.Add((text, budget.Resolve(total)));
+                }
+                catch (ArgumentException e)
+                {
+                    Problem<int>(values["budgets"], $"'budgets': {e.Message}");
+                }
+            }
+
+            foreach (var same in resolved.GroupBy(b => b.Transitions).Where(g => g.Count() > 1 && g.Select(b => b.Written).Distinct(StringComparer.Ordinal).Count() > 1))
+            {
+                Problem<int>(values["budgets"], $"'budgets': {string.Join(" and ", same.Select(b => b.Written))} are the same budget ({same.Key:N0} transitions)");
+            }
+
+            return [.. resolved.Select(b => b.Transitions)];
         }
 
         // "seeds: 3" means seeds 0, 1, 2; a list names them.

@@ -1,29 +1,27 @@
 using Alpt.Grid.Abstractions.Experiments;
+using MathNet.Numerics.Distributions;
 
 namespace Alpt.Grid.Grains.Aggregation;
 
-/// <summary>Mean, sample standard deviation and the 95% Student-t confidence interval of a metric over seeds.</summary>
+/// <summary>A difference of means (a − b) with its 95% interval and the number of values behind it; NaN bounds where undefined.</summary>
+/// <param name="N">Pairs for a paired difference; for Welch's, the smaller of the two sample sizes.</param>
+public sealed record MeanDifference(int N, double Difference, double Low, double High);
+
+/// <summary>
+/// Mean, sample standard deviation and 95% Student-t confidence intervals of metrics over seeds, and of
+/// differences between two experiments (paired by seed, or Welch's for independent samples).
+/// </summary>
 public static class MetricStatistics
 {
-    // Two-sided 95% critical values t(0.975, df) for df = 1..30 (standard tables).
-    private static readonly double[] T975 =
-    [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-        2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-        2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-    ];
-
-    /// <summary>t(0.975, df); beyond the table, interpolated in 1/df towards the normal 1.960 (error &lt; 0.002).</summary>
-    public static double StudentT975(int degreesOfFreedom)
+    /// <summary>t(0.975, df), the two-sided 95% critical value of Student's t (df need not be whole).</summary>
+    public static double StudentT975(double degreesOfFreedom)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(degreesOfFreedom, 1);
-        if (degreesOfFreedom <= T975.Length)
+        if (!(degreesOfFreedom > 0))
         {
-            return T975[degreesOfFreedom - 1];
+            throw new ArgumentOutOfRangeException(nameof(degreesOfFreedom), degreesOfFreedom, "degrees of freedom must be > 0");
         }
 
-        // Between df = 30 (2.042) and df = ∞ (1.960), t is close to linear in 1/df.
-        return 1.960 + ((2.042 - 1.960) * 30.0 / degreesOfFreedom);
+        return StudentT.InvCDF(0, 1, degreesOfFreedom, 0.975);
     }
 
     public static MetricSummary Summarize(string name, IReadOnlyList<double> values)
@@ -42,10 +40,57 @@ public static class MetricStatistics
             return new MetricSummary(name, 1, mean, double.NaN, double.NaN, double.NaN);
         }
 
-        var variance = values.Sum(v => (v - mean) * (v - mean)) / (n - 1);
-        var std = Math.Sqrt(variance);
+        var std = Math.Sqrt(Variance(values));
         var half = StudentT975(n - 1) * std / Math.Sqrt(n);
         return new MetricSummary(name, n, mean, std, mean - half, mean + half);
+    }
+
+    /// <summary>
+    /// Mean of a − b over the pairs (a[i], b[i]) and its 95% t interval (n − 1 degrees of freedom): the
+    /// interval for two methods run on the same seeds, which share everything the seed decides.
+    /// </summary>
+    public static MeanDifference Paired(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Count != b.Count)
+        {
+            throw new ArgumentException($"a paired difference needs as many values on each side, got {a.Count} and {b.Count}");
+        }
+
+        var differences = a.Zip(b, (x, y) => x - y).ToList();
+        var s = Summarize("", differences);
+        return new MeanDifference(s.N, s.Mean, s.CiLow, s.CiHigh);
+    }
+
+    /// <summary>Difference of means (a − b) and its 95% Welch interval (unequal variances, Welch–Satterthwaite df); NaN bounds when either side has one value.</summary>
+    public static MeanDifference Welch(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Count == 0 || b.Count == 0)
+        {
+            return new MeanDifference(0, double.NaN, double.NaN, double.NaN);
+        }
+
+        var n = Math.Min(a.Count, b.Count);
+        var diff = a.Average() - b.Average();
+        if (a.Count < 2 || b.Count < 2)
+        {
+            return new MeanDifference(n, diff, double.NaN, double.NaN);
+        }
+
+        var va = Variance(a) / a.Count;
+        var vb = Variance(b) / b.Count;
+        var se = Math.Sqrt(va + vb);
+        if (se == 0)
+        {
+            return new MeanDifference(n, diff, diff, diff);
+        }
+
+        var df = (va + vb) * (va + vb) / ((va * va / (a.Count - 1)) + (vb * vb / (b.Count - 1)));
+        var half = StudentT975(df) * se;
+        return new MeanDifference(n, diff, diff - half, diff + half);
     }
 
     /// <summary>One summary per metric name seen in any record, in name order.</summary>
@@ -66,5 +111,11 @@ public static class MetricStatistics
         }
 
         return [.. byName.Select(p => Summarize(p.Key, p.Value))];
+    }
+
+    private static double Variance(IReadOnlyList<double> values)
+    {
+        var mean = values.Average();
+        return values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1);
     }
 }

@@ -13,7 +13,10 @@ public static class TrialSpecs
         var hp = HyperparameterOverrides.Apply(HyperparameterOverrides.Preset(config.Preset), config.OverrideMap());
         var method = TrialMethods.Parse(config.Method);
         var target = Game(config.Target, config.Variant);
-        var sources = method == TrialMethod.Alpt ? config.Sources.Select(s => Game(s, GridCatalogue.DefaultVariant)).ToList() : [];
+        // A source is "game" or "game:variant" (the grid's own spelling, GridCatalogue.SplitSource).
+        var sources = method == TrialMethod.Alpt
+            ? config.Sources.Select(GridCatalogue.SplitSource).Select(s => Game(s.Game, s.Variant ?? GridCatalogue.DefaultVariant)).ToList()
+            : [];
 
         // The oracle sees every label: its budget has no meaning, so it is not checked against the dataset.
         return new TrialSpec(

@@ -1,3 +1,4 @@
+using Alpt.Environments.Core;
 using Alpt.Environments.Datasets;
 using static TorchSharp.torch;
 
@@ -5,9 +6,30 @@ namespace Alpt.Learning.Data;
 
 /// <summary>
 /// The transitions of one environment an IDM learns from (or labels): which dataset, its frames'
-/// place in the <see cref="FrameStore"/>, which transitions, and which action head answers for them.
+/// place in the <see cref="FrameStore"/>, which transitions, which action head answers for them, and
+/// the game's minimal action set (null: every action of the vocabulary), outside which the IDM never
+/// predicts (a Fire in Breakout is not a label).
 /// </summary>
-public sealed record IdmExampleSet(string Name, TrajectoryDataset Dataset, int StoreIndex, int[] Transitions, int Vocabulary);
+public sealed record IdmExampleSet(string Name, TrajectoryDataset Dataset, int StoreIndex, int[] Transitions, int Vocabulary, IReadOnlyList<GameAction>? MinimalActions = null)
+{
+    /// <summary>Which actions of the shared vocabulary this environment can take: the logit mask.</summary>
+    public bool[] AllowedActions()
+    {
+        var allowed = new bool[ActionVocabulary.Size];
+        if (MinimalActions is null)
+        {
+            Array.Fill(allowed, true);
+            return allowed;
+        }
+
+        foreach (var action in MinimalActions)
+        {
+            allowed[(int)action] = true;
+        }
+
+        return allowed;
+    }
+}
 
 /// <summary>Builds IDM inputs: the window of frames t−k … t+1+k of a transition, clamped to its episode.</summary>
 public static class IdmWindows
@@ -54,6 +76,7 @@ public sealed class IdmBatchSampler
     private readonly double[] _cumulative;
     private readonly Random _random;
     private readonly int _eachSide;
+    private readonly bool[][] _allowed;
 
     public IdmBatchSampler(FrameStore store, IReadOnlyList<IdmExampleSet> sets, bool balance, int eachSide, int seed)
     {
@@ -68,6 +91,7 @@ public sealed class IdmBatchSampler
         _sets = sets;
         _eachSide = eachSide;
         _random = new Random(seed);
+        _allowed = [.. sets.Select(s => s.AllowedActions())];
         _cumulative = new double[sets.Count];
         double total = 0;
         for (var i = 0; i < sets.Count; i++)
@@ -85,10 +109,19 @@ public sealed class IdmBatchSampler
     /// <summary>(frames [B, W, C, H, W], vocabulary [B], true action [B]) for one batch.</summary>
     public (Tensor Frames, Tensor Vocabulary, Tensor Actions) Next(int batch)
     {
+        var (frames, vocabulary, actions, allowed) = NextMasked(batch);
+        allowed.Dispose();
+        return (frames, vocabulary, actions);
+    }
+
+    /// <summary>(frames [B, W, C, H, W], vocabulary [B], true action [B], allowed actions [B, 6] bool: each sample's game's minimal set) for one batch.</summary>
+    public (Tensor Frames, Tensor Vocabulary, Tensor Actions, Tensor Allowed) NextMasked(int batch)
+    {
         var window = (2 * _eachSide) + 2;
         var indices = new long[batch * window];
         var vocabulary = new long[batch];
         var actions = new long[batch];
+        var allowed = new bool[batch * ActionVocabulary.Size];
         for (var i = 0; i < batch; i++)
         {
             var u = _random.NextDouble();
@@ -103,8 +136,10 @@ public sealed class IdmBatchSampler
             IdmWindows.Fill(set.Dataset, _store.Offset(set.StoreIndex), t, _eachSide, indices.AsSpan(i * window, window));
             vocabulary[i] = set.Vocabulary;
             actions[i] = set.Dataset.Actions[t];
+            _allowed[s].CopyTo(allowed, i * ActionVocabulary.Size);
         }
 
-        return (_store.Gather(indices, batch, window), tensor(vocabulary).to(_store.Device), tensor(actions).to(_store.Device));
+        return (_store.Gather(indices, batch, window), tensor(vocabulary).to(_store.Device), tensor(actions).to(_store.Device),
+            tensor(allowed, [batch, ActionVocabulary.Size]).to(_store.Device));
     }
 }

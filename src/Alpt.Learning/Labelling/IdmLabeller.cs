@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace Alpt.Learning.Labelling;
 
-/// <summary>Labels transitions with the IDM's most likely action, in batches, without gradients.</summary>
+/// <summary>Labels transitions with the IDM's most likely action of the game's minimal set, in batches, without gradients.</summary>
 public static class IdmLabeller
 {
     /// <returns>One predicted action (shared vocabulary) per transition of <paramref name="set"/>, in its order.</returns>
@@ -28,6 +28,8 @@ public static class IdmLabeller
         var labels = new byte[set.Transitions.Length];
         var clock = Stopwatch.StartNew();
         using var noGrad = no_grad();
+        // The IDM never labels an action outside the game's minimal set.
+        using var allowed = tensor(set.AllowedActions()).to(store.Device);
         for (var from = 0; from < labels.Length; from += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -35,7 +37,7 @@ public static class IdmLabeller
             var count = Math.Min(batchSize, labels.Length - from);
             var frames = IdmWindows.Frames(store, set, set.Transitions.AsSpan(from, count), eachSide);
             var vocabulary = full(count, set.Vocabulary, ScalarType.Int64, store.Device);
-            var predicted = model.forward(frames, vocabulary).argmax(1).to(ScalarType.Byte).cpu();
+            var predicted = model.forward(frames, vocabulary, allowed).argmax(1).to(ScalarType.Byte).cpu();
             predicted.data<byte>().CopyTo(labels.AsSpan(from, count));
             progress?.Report(new TrialProgress(TrialPhases.Labelling, from + count, labels.Length, double.NaN, (from + count) / Math.Max(1e-9, clock.Elapsed.TotalSeconds)));
         }

@@ -58,6 +58,19 @@ public sealed class InverseDynamicsModel : nn.Module<Tensor, Tensor, Tensor>
             (2L * _config.Width * Vocabularies * ActionVocabulary.Size);
     }
 
+    /// <summary>
+    /// Logits with every action outside the sample's game's minimal set ruled out, so neither training
+    /// nor labelling spends probability on an action the game does not have.
+    /// </summary>
+    /// <param name="allowed">[B, 6] or [6] bool: the actions each sample's game can take.</param>
+    public Tensor forward(Tensor frames, Tensor vocabulary, Tensor allowed)
+    {
+        ArgumentNullException.ThrowIfNull(allowed);
+        using var scope = NewDisposeScope();
+        // A large finite value, not −∞: the softmax gives such an action zero weight without NaN risk.
+        return forward(frames, vocabulary).masked_fill(allowed.logical_not(), -1e9f).MoveToOuterDisposeScope();
+    }
+
     /// <param name="frames">[B, W, C, H, W] floats in 0..1.</param>
     /// <param name="vocabulary">[B] int64: which action head answers for each sample.</param>
     /// <returns>Logits [B, 6] of the selected heads.</returns>

@@ -21,8 +21,9 @@ public static class IdmTrainer
         ArgumentNullException.ThrowIfNull(settings);
         return TrainingLoop.Run(phase, model, settings, () =>
         {
-            var (frames, vocabulary, actions) = sampler.Next(settings.BatchSize);
-            return nn.functional.cross_entropy(model.forward(frames, vocabulary), actions);
+            var (frames, vocabulary, actions, allowed) = sampler.NextMasked(settings.BatchSize);
+            // Only the game's own actions compete: the IDM learns nothing about actions the game lacks.
+            return nn.functional.cross_entropy(model.forward(frames, vocabulary, allowed), actions);
         }, progress, cancellationToken);
     }
 }

@@ -16,18 +16,38 @@ public enum PolicyKind
 /// <summary>How the trial's datasets are generated.</summary>
 /// <param name="TargetTransitions">Size of the target dataset (labelled and unlabelled together).</param>
 /// <param name="SourceTransitions">Size of each source dataset (fully labelled).</param>
-/// <param name="DatasetSeed">Seed of dataset generation; fixed across trial seeds so seeds share datasets.</param>
+/// <param name="DatasetSeed">Seed of dataset generation; by default fixed across trial seeds, so seeds share datasets.</param>
 /// <param name="Scale">Integer upscale of the 10×10 frames.</param>
 /// <param name="SegmentLength">Length of the labelled trajectory segments the annotation budget is spent on.</param>
 /// <param name="Experts">What the datasets' scripted experts see: <c>Observed</c> (only what the game has shown, the
 /// default) or <c>Clairvoyant</c> (also its real future randomness; normalized scores stay against the observed expert).</param>
+/// <param name="DatasetPerSeed">Draw the datasets anew for every trial seed (their seed derived from
+/// <paramref name="DatasetSeed"/> and the trial seed), so intervals over seeds include dataset variance. Methods
+/// run with the same trial seed still share their datasets, so comparisons stay paired.</param>
 public sealed record DataHyperparameters(
     int TargetTransitions = 50_000,
     int SourceTransitions = 50_000,
     ulong DatasetSeed = 1,
     int Scale = 1,
     int SegmentLength = 50,
-    Alpt.Environments.Core.ExpertSight Experts = Alpt.Environments.Core.ExpertSight.Observed);
+    Alpt.Environments.Core.ExpertSight Experts = Alpt.Environments.Core.ExpertSight.Observed,
+    bool DatasetPerSeed = false)
+{
+    /// <summary>The dataset seed a trial with <paramref name="trialSeed"/> generates (or reuses) its datasets with.</summary>
+    public ulong DatasetSeedFor(int trialSeed)
+    {
+        if (!DatasetPerSeed)
+        {
+            return DatasetSeed;
+        }
+
+        // SplitMix64 of (dataset seed, trial seed), kept to 31 bits: the grid keys its dataset artifacts by an int seed.
+        var x = unchecked(DatasetSeed + (0x9E3779B97F4A7C15UL * ((ulong)(uint)trialSeed + 1)));
+        x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
+        x = unchecked((x ^ (x >> 27)) * 0x94D049BB133111EBUL);
+        return (x ^ (x >> 31)) & 0x7FFF_FFFFUL;
+    }
+}
 
 /// <param name="WindowEachSide">Frames of context on each side of the transition's two frames.</param>
 /// <param name="BalanceEnvironments">Sample each environment (sources and the labelled target slice) equally; false: in proportion to size.</param>

@@ -55,12 +55,13 @@ public static class TrialRunner
         // Datasets: the target first, then the sources in the order given.
         var clock = Stopwatch.StartNew();
         progress?.Report(new TrialProgress(TrialPhases.Datasets, 0, 1 + spec.Sources.Count, double.NaN, double.NaN));
-        var target = datasets.Get(environment.DatasetSpec(spec.Target, hp.Data.TargetTransitions, hp.Data.DatasetSeed, hp.Data.Scale, hp.Data.Experts), cancellationToken);
+        var datasetSeed = hp.Data.DatasetSeedFor(spec.Seed);
+        var target = datasets.Get(environment.DatasetSpec(spec.Target, hp.Data.TargetTransitions, datasetSeed, hp.Data.Scale, hp.Data.Experts), cancellationToken);
         var sources = new List<TrajectoryDataset>();
         foreach (var source in spec.Sources)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            sources.Add(datasets.Get(environment.DatasetSpec(source, hp.Data.SourceTransitions, hp.Data.DatasetSeed, hp.Data.Scale, hp.Data.Experts), cancellationToken));
+            sources.Add(datasets.Get(environment.DatasetSpec(source, hp.Data.SourceTransitions, datasetSeed, hp.Data.Scale, hp.Data.Experts), cancellationToken));
             progress?.Report(new TrialProgress(TrialPhases.Datasets, 1 + sources.Count, 1 + spec.Sources.Count, double.NaN, double.NaN));
         }
 
@@ -85,7 +86,7 @@ public static class TrialRunner
         }
         else if (spec.Method.UsesIdm())
         {
-            var predicted = TrainIdmAndLabel(spec, target, sources, split!, store, device, phases, curves, progress, cancellationToken, saveTo?.Idm);
+            var predicted = TrainIdmAndLabel(spec, environment, target, sources, split!, store, device, phases, curves, progress, cancellationToken, saveTo?.Idm);
             accuracy = IdmLabeller.Score(predicted, [.. split!.HiddenActions]);
             for (var i = 0; i < predicted.Length; i++)
             {
@@ -169,6 +170,7 @@ public static class TrialRunner
     /// <summary>The IDM phases: joint training, optional fine-tuning on the target slice, labelling the rest.</summary>
     private static byte[] TrainIdmAndLabel(
         TrialSpec spec,
+        ITrialEnvironment environment,
         TrajectoryDataset target,
         List<TrajectoryDataset> sources,
         AnnotationSplit split,
@@ -183,11 +185,12 @@ public static class TrialRunner
         var hp = spec.Hyperparameters.Idm;
         var clock = Stopwatch.StartNew();
         // Shared actions: one head for all. Disjoint: a head per game, so sources share no action ids with the target.
-        var targetSlice = new IdmExampleSet(spec.Target.ToString(), target, 0, [.. split.LabelledTransitions], 0);
+        // Each set knows its game's minimal actions: the IDM neither learns nor labels any other.
+        var targetSlice = new IdmExampleSet(spec.Target.ToString(), target, 0, [.. split.LabelledTransitions], 0, environment.CreateGame(spec.Target).MinimalActions);
         var sets = new List<IdmExampleSet> { targetSlice };
         for (var i = 0; i < sources.Count; i++)
         {
-            sets.Add(new IdmExampleSet(spec.Sources[i].ToString(), sources[i], i + 1, [.. Enumerable.Range(0, sources[i].TransitionCount)], spec.DisjointActions ? i + 1 : 0));
+            sets.Add(new IdmExampleSet(spec.Sources[i].ToString(), sources[i], i + 1, [.. Enumerable.Range(0, sources[i].TransitionCount)], spec.DisjointActions ? i + 1 : 0, environment.CreateGame(spec.Sources[i]).MinimalActions));
         }
 
         var vocabularies = spec.DisjointActions ? 1 + sources.Count : 1;

@@ -9,9 +9,9 @@ namespace Alpt.Grid.Console.Commands.Learning;
 /// <summary>Options every trial command shares: hyperparameter preset, policy, device, threads.</summary>
 public class TrialCommonSettings : CommandSettings
 {
-    [CommandOption("--budget <N>")]
-    [Description("Annotation budget: labelled transitions of the target dataset (default: 1% of it).")]
-    public int? Budget { get; init; }
+    [CommandOption("--budget <BUDGET>")]
+    [Description("Annotation budget: labelled transitions (250), a share of the target dataset (1%, the default) or minutes of play at 15 transitions/s (12min).")]
+    public string? Budget { get; init; }
 
     [CommandOption("--preset <NAME>")]
     [Description("Hyperparameter preset: smoke, quick (default) or paper.")]
@@ -55,9 +55,9 @@ public class TrialCommonSettings : CommandSettings
             return ValidationResult.Error("--threads must be at least 1.");
         }
 
-        if (Budget is < 0)
+        if (Budget is not null && !AnnotationBudget.TryParse(Budget, out _, out var budgetError))
         {
-            return ValidationResult.Error("--budget must not be negative.");
+            return ValidationResult.Error($"--budget: {budgetError}.");
         }
 
         if (Overrides.FirstOrDefault(o => !o.Contains('=', StringComparison.Ordinal)) is { } bad)
@@ -82,7 +82,23 @@ public class TrialCommonSettings : CommandSettings
         return HyperparameterOverrides.Apply(preset, overrides);
     }
 
-    public int BudgetFor(TrialHyperparameters hp) => Budget ?? Math.Max(1, hp.Data.TargetTransitions / 100);
+    /// <summary>The budget in labelled transitions of this preset's target dataset; throws <see cref="ArgumentException"/> naming a budget that does not fit it.</summary>
+    public int BudgetFor(TrialHyperparameters hp)
+    {
+        ArgumentNullException.ThrowIfNull(hp);
+        var budget = Budget is null ? DefaultBudget : AnnotationBudget.Parse(Budget);
+        try
+        {
+            return budget.Resolve(hp.Data.TargetTransitions);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--budget: {e.Message}.", e);
+        }
+    }
+
+    /// <summary>1% of the target data, the paper's smallest budgets' order.</summary>
+    private static AnnotationBudget DefaultBudget => new(1, BudgetUnit.Share);
 
     /// <summary>Splits "a,b:hard" into games; empty for null or blank.</summary>
     public static IReadOnlyList<GameRef> ParseGames(string? list) =>

@@ -127,7 +127,7 @@ public sealed class SweepResultsCommand(IAnsiConsole console) : AsyncCommand<Swe
         public string Format { get; init; } = "table";
 
         [CommandOption("--comparisons")]
-        [Description("csv: write the alpt-vs-baseline comparisons instead of the experiments.")]
+        [Description("csv: write the method-vs-baseline comparisons (paired by seed, and Welch's) instead of the experiments.")]
         public bool Comparisons { get; init; }
 
         [CommandOption("--out <FILE>")]
