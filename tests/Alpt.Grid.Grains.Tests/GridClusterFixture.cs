@@ -10,7 +10,8 @@ namespace Alpt.Grid.Grains.Tests;
 
 /// <summary>
 /// An in-process Orleans test cluster of two silos with the grid grains, durable directory storage in
-/// a temp folder, one queue partition (so tests can lease a given seed) and a fake grid clock.
+/// a temp folder, one queue partition (so tests can lease a given seed), a fake grid clock, and fault
+/// injection (<see cref="Faults.FaultInjection"/>) at every grain call and state write.
 /// </summary>
 public sealed class GridClusterFixture : IAsyncLifetime
 {
@@ -58,8 +59,9 @@ public sealed class GridClusterFixture : IAsyncLifetime
                     && Unreachable.ContainsKey(context.TargetId.Key.ToString()!)
                     ? throw new InvalidOperationException($"experiment {context.TargetId.Key} is unreachable (injected by the test)")
                     : context.Invoke());
-            siloBuilder.Services.AddGrainStorage(GridGrainOptions.StorageName, (sp, _) =>
-                new DirectoryGrainStorage(StateDirectory, new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>())));
+            siloBuilder.AddIncomingGrainCallFilter(Faults.FaultInjection.Filter);
+            siloBuilder.Services.AddGrainStorage(GridGrainOptions.StorageName, (sp, _) => new Faults.FaultyGrainStorage(
+                new DirectoryGrainStorage(StateDirectory, new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()))));
         }
     }
 }

@@ -76,12 +76,17 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
             }
             catch (Exception e)
             {
-                // The seed could not start (storage hiccup): keep it queued for the next lease.
-                logger.LogWarning(e, "Could not start seed {SeedId}; it stays queued", seedId);
+                // The seed may not have started (storage hiccup), or it did and its reply was lost (a call timeout,
+                // its silo died): then it is Running under a lease nobody holds. Keep it queued for the next lease,
+                // and watch it as a lease due now, so the next check asks the seed which it is: a Running seed is
+                // tracked until its lease expires, a Queued one leased again.
+                logger.LogWarning(e, "Could not start seed {SeedId}; it stays queued and its lease is checked", seedId);
                 if (waiting.TryAdd(seedId, definition!))
                 {
                     queued.AddLast(seedId);
                 }
+
+                leased[seedId] = time.UtcNow;
 
                 break;
             }

@@ -20,6 +20,9 @@ public sealed class SweepGrainState
 
     /// <summary>Whether every experiment has been submitted (a launch cut short is finished by the next one).</summary>
     [Id(4)] public bool Submitted { get; set; }
+
+    /// <summary>Whether the sweep registry has listed it (a registration that failed is made by the next launch or status).</summary>
+    [Id(5)] public bool Registered { get; set; }
 }
 
 /// <summary>
@@ -74,8 +77,9 @@ public sealed class SweepGrain(
             S.Fingerprint = fingerprint;
             S.LaunchedAt = time.UtcNow;
             await store.WriteStateAsync();
-            await Registry.Register(new SweepEntry(Id, S.LaunchedAt, (int)spec.TrialCount(), Active: true));
         }
+
+        await EnsureRegistered();
 
         if (!S.Cancelled)
         {
@@ -92,6 +96,23 @@ public sealed class SweepGrain(
         return new SweepLaunch(Id, created, Experiments.Count, (int)spec.TrialCount());
     }
 
+    /// <summary>
+    /// Lists the sweep in the registry, which is what resumes it after a restart, once its spec is stored.
+    /// Done on every launch and status until it succeeded: registering only on creation lost a sweep whose
+    /// registration failed after its spec was stored (never listed, never resumed).
+    /// </summary>
+    private async Task EnsureRegistered()
+    {
+        if (S.Registered || S.Spec is null)
+        {
+            return;
+        }
+
+        await Registry.Register(new SweepEntry(Id, S.LaunchedAt, (int)S.Spec.TrialCount(), Active: !S.Cancelled));
+        S.Registered = true;
+        await store.WriteStateAsync();
+    }
+
     Task<SweepSpec?> ISweepGrain.GetSpec() => Task.FromResult(S.Spec);
 
     async Task<SweepStatus> ISweepGrain.GetStatus()
@@ -106,6 +127,7 @@ public sealed class SweepGrain(
         var state = S.Cancelled ? SweepState.Cancelled : counts.Finished == counts.Total && counts.Total > 0 ? SweepState.Completed : SweepState.Running;
         ReportProgress(counts);
         var errors = counts.Failed == 0 ? [] : await RecentErrors();
+        await EnsureRegistered();
         await Registry.SetActive(Id, state == SweepState.Running);
         return new SweepStatus(Id, state, counts, Experiments.Count, S.LaunchedAt, state == SweepState.Running ? Eta(counts) : null, errors);
     }
