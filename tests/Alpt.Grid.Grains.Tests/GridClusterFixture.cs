@@ -19,6 +19,9 @@ public sealed class GridClusterFixture : IAsyncLifetime
 
     public static string StateDirectory { get; } = Path.Combine(Path.GetTempPath(), "alpt-grains-tests-" + Guid.NewGuid().ToString("N"));
 
+    /// <summary>Short, so that the periodic reconciliation of active sweeps can be seen within a test.</summary>
+    public static TimeSpan ReconcileInterval { get; } = TimeSpan.FromSeconds(2);
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.GrainFactory;
@@ -53,6 +56,7 @@ public sealed class GridClusterFixture : IAsyncLifetime
             {
                 o.QueuePartitions = 1;
                 o.LeaseCheckInterval = TimeSpan.FromHours(1);
+                o.ReconcileInterval = ReconcileInterval;
             });
             siloBuilder.AddIncomingGrainCallFilter(context =>
                 context.InterfaceMethod.Name == nameof(Abstractions.Experiments.IExperimentGrain.SeedFinished)

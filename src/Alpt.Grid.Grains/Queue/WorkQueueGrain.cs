@@ -33,6 +33,17 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
             static (self, _) => self.ExpireLeasesAsync(),
             this,
             new GrainTimerCreationOptions(options.Value.LeaseCheckInterval, options.Value.LeaseCheckInterval) { Interleave = true });
+        if (Partition == 0)
+        {
+            // Liveness must not hang on one call succeeding (a lost reply, a silo that died mid-call, a write
+            // whose caller never heard back): every interval the active sweeps are re-derived from stored state.
+            // Partition 0 is the one to ask because polling workers keep it active wherever it lives.
+            this.RegisterGrainTimer(
+                static (self, _) => self.GrainFactory.GetGrain<ISweepRegistryGrain>(0).ResumeActiveSweeps(),
+                this,
+                new GrainTimerCreationOptions(options.Value.ReconcileInterval, options.Value.ReconcileInterval) { Interleave = true });
+        }
+
         return Task.CompletedTask;
     }
 

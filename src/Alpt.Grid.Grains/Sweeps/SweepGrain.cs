@@ -197,7 +197,21 @@ public sealed class SweepGrain(
             return;
         }
 
+        var open = new List<ExperimentConfig>();
         foreach (var batch in Experiments.Chunk(SubmitBatch))
+        {
+            var counts = await Task.WhenAll(batch.Select(e => Experiment(e.Id).GetCounts()));
+            open.AddRange(batch.Zip(counts).Where(c => c.Second.Finished < c.Second.Total).Select(c => c.First));
+        }
+
+        if (open.Count == 0)
+        {
+            // Finished: nothing left to reconcile, so the periodic resume stops visiting it.
+            await Registry.SetActive(Id, false);
+            return;
+        }
+
+        foreach (var batch in open.Chunk(SubmitBatch))
         {
             await Task.WhenAll(batch.Select(e => Experiment(e.Id).Resume()));
         }

@@ -123,5 +123,29 @@ public sealed class LifecycleFaultTests(GridClusterFixture fixture)
         Assert.Equal(SweepState.Completed, (await sweep.GetStatus()).State);
     }
 
+    [Fact]
+    public async Task An_open_seed_that_no_queue_holds_is_queued_again_by_the_periodic_reconciliation()
+    {
+        // Launching stores the sweep, then its seed cannot reach the queue; nobody launches it again.
+        var sweep = Grains.GetGrain<ISweepGrain>("reconciled");
+        using (FaultInjection.Arm(FaultInjection.CallSite(typeof(IWorkQueueGrain), nameof(IWorkQueueGrain.Enqueue)), 1, FaultTiming.BeforeEffect))
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => sweep.Launch(SpecFixtures.Single("reconciled", seeds: 1)));
+        }
+
+        // Reconciliation from stored state queues it within a few intervals, as a polling worker would see.
+        TrialAssignment? assignment = null;
+        var deadline = DateTime.UtcNow + (GridClusterFixture.ReconcileInterval * 10);
+        while (assignment is null && DateTime.UtcNow < deadline)
+        {
+            assignment = await GridDriver.TryLeaseSeedOf(Grains, "reconciled");
+            await Task.Delay(100);
+        }
+
+        Assert.NotNull(assignment);
+        Assert.Equal(ReportVerdict.Accepted, await Grains.GetGrain<ISeedGrain>(assignment.SeedId).Complete(assignment.LeaseToken, Outcome(3)));
+        Assert.Equal(SweepState.Completed, (await sweep.GetStatus()).State);
+    }
+
     private static TrialOutcome Outcome(double value) => new(new Dictionary<string, double> { ["x"] = value }, TimeSpan.Zero);
 }
