@@ -126,6 +126,10 @@ public sealed class LifecycleFaultTests(GridClusterFixture fixture)
     [Fact]
     public async Task An_open_seed_that_no_queue_holds_is_queued_again_by_the_periodic_reconciliation()
     {
+        // The partition is active and its activation's own resume is over: only the periodic one is left.
+        await Queue.GetStats();
+        await Task.Delay(1000);
+
         // Launching stores the sweep, then its seed cannot reach the queue; nobody launches it again.
         var sweep = Grains.GetGrain<ISweepGrain>("reconciled");
         using (FaultInjection.Arm(FaultInjection.CallSite(typeof(IWorkQueueGrain), nameof(IWorkQueueGrain.Enqueue)), 1, FaultTiming.BeforeEffect))
