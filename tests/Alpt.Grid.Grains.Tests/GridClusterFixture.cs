@@ -10,13 +10,17 @@ namespace Alpt.Grid.Grains.Tests;
 
 /// <summary>
 /// An in-process Orleans test cluster of two silos with the grid grains, durable directory storage in
-/// a temp folder, one queue partition (so tests can lease a given seed) and a fake grid clock.
+/// a temp folder, one queue partition (so tests can lease a given seed), a fake grid clock, and fault
+/// injection (<see cref="Faults.FaultInjection"/>) at every grain call and state write.
 /// </summary>
 public sealed class GridClusterFixture : IAsyncLifetime
 {
     public static FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     public static string StateDirectory { get; } = Path.Combine(Path.GetTempPath(), "alpt-grains-tests-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>Short, so that the periodic reconciliation of active sweeps can be seen within a test.</summary>
+    public static TimeSpan ReconcileInterval { get; } = TimeSpan.FromSeconds(2);
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -52,14 +56,16 @@ public sealed class GridClusterFixture : IAsyncLifetime
             {
                 o.QueuePartitions = 1;
                 o.LeaseCheckInterval = TimeSpan.FromHours(1);
+                o.ReconcileInterval = ReconcileInterval;
             });
             siloBuilder.AddIncomingGrainCallFilter(context =>
                 context.InterfaceMethod.Name == nameof(Abstractions.Experiments.IExperimentGrain.SeedFinished)
                     && Unreachable.ContainsKey(context.TargetId.Key.ToString()!)
                     ? throw new InvalidOperationException($"experiment {context.TargetId.Key} is unreachable (injected by the test)")
                     : context.Invoke());
-            siloBuilder.Services.AddGrainStorage(GridGrainOptions.StorageName, (sp, _) =>
-                new DirectoryGrainStorage(StateDirectory, new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>())));
+            siloBuilder.AddIncomingGrainCallFilter(Faults.FaultInjection.Filter);
+            siloBuilder.Services.AddGrainStorage(GridGrainOptions.StorageName, (sp, _) => new Faults.FaultyGrainStorage(
+                new DirectoryGrainStorage(StateDirectory, new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()))));
         }
     }
 }

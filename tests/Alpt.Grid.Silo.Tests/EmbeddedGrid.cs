@@ -18,10 +18,12 @@ internal sealed class EmbeddedGrid : IAsyncDisposable
 
     public IServiceProvider Services => host.Services;
 
-    public static async Task<EmbeddedGrid> StartAsync(string dataDirectory, Action<GridSiloOptions> configure)
+    /// <param name="services">Registrations made before the grid's own (e.g. a test's trial executor, which the grid then keeps).</param>
+    public static async Task<EmbeddedGrid> StartAsync(string dataDirectory, Action<GridSiloOptions> configure, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test" });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        services?.Invoke(builder.Services);
         builder.AddGridSilo(options =>
         {
             options.DataDirectory = dataDirectory;

@@ -43,7 +43,7 @@ public interface ISweepRegistryGrain : IGrainWithIntegerKey
 
     Task<SweepEntry[]> List();
 
-    /// <summary>Resumes every active sweep once per activation of the registry (called by the queue on activation).</summary>
+    /// <summary>Resumes every active sweep: called by each queue partition on activation, and by partition 0 every reconcile interval.</summary>
     [OneWay]
     Task ResumeActiveSweeps();
 }

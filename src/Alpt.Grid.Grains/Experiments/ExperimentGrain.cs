@@ -112,6 +112,10 @@ public sealed class ExperimentGrain : Grain, IExperimentGrain, IDisposable
 
         await writer.WriteAsync();
         var retried = await Task.WhenAll(failed.Select(s => Seed(s).Retry(new SeedDefinition(Id, S.Config!, s, S.MaxAttempts))));
+
+        // An earlier retry may have stored its seed Queued and then failed to reach the queue: its record is gone
+        // from here, so it is no longer "failed". Submitting every other open seed queues it (idempotent).
+        await SubmitSeeds(S.Seeds.Where(s => !S.Finished.ContainsKey(s) && !failed.Contains(s) && !running.ContainsKey(s)));
         return retried.Count(r => r);
     }
 

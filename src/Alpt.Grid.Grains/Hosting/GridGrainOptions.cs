@@ -17,6 +17,13 @@ public sealed class GridGrainOptions
     /// <summary>How often a queue partition checks its leases even when no worker asks for work.</summary>
     public TimeSpan LeaseCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often the active sweeps are reconciled from stored state (queue partition 0's timer asks the
+    /// sweep registry to resume them): every open seed is queued again, its lease tracked, or its end told
+    /// to its experiment. What makes liveness independent of every single call succeeding.
+    /// </summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long a dataset generation claim lasts before another worker may take it over.</summary>
     public TimeSpan DatasetClaimDuration { get; set; } = TimeSpan.FromMinutes(10);
 }

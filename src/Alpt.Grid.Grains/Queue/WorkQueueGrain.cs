@@ -34,6 +34,17 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
             static (self, _) => self.ExpireLeasesAsync(),
             this,
             new GrainTimerCreationOptions(options.Value.LeaseCheckInterval, options.Value.LeaseCheckInterval) { Interleave = true });
+        if (Partition == 0)
+        {
+            // Liveness must not hang on one call succeeding (a lost reply, a silo that died mid-call, a write
+            // whose caller never heard back): every interval the active sweeps are re-derived from stored state.
+            // Partition 0 is the one to ask because polling workers keep it active wherever it lives.
+            this.RegisterGrainTimer(
+                static (self, _) => self.GrainFactory.GetGrain<ISweepRegistryGrain>(0).ResumeActiveSweeps(),
+                this,
+                new GrainTimerCreationOptions(options.Value.ReconcileInterval, options.Value.ReconcileInterval) { Interleave = true });
+        }
+
         return Task.CompletedTask;
     }
 
@@ -77,12 +88,17 @@ public sealed class WorkQueueGrain(IOptions<GridGrainOptions> options, GridClock
             }
             catch (Exception e)
             {
-                // The seed could not start (storage hiccup): keep it queued for the next lease.
-                logger.LogWarning(e, "Could not start seed {SeedId}; it stays queued", seedId);
+                // The seed may not have started (storage hiccup), or it did and its reply was lost (a call timeout,
+                // its silo died): then it is Running under a lease nobody holds. Keep it queued for the next lease,
+                // and watch it as a lease due now, so the next check asks the seed which it is: a Running seed is
+                // tracked until its lease expires, a Queued one leased again.
+                logger.LogWarning(e, "Could not start seed {SeedId}; it stays queued and its lease is checked", seedId);
                 if (waiting.TryAdd(seedId, definition!))
                 {
                     Line(definition!).AddLast(seedId);
                 }
+
+                leased[seedId] = time.UtcNow;
 
                 break;
             }

@@ -239,6 +239,14 @@ public sealed class SeedGrain(
             return new LeaseCheck(S.State, null, Expired: true, S.Definition);
         }
 
+        if (S.State.IsTerminal() && S.Definition is not null)
+        {
+            // The queue still tracks a finished seed only when its release was lost, or telling the experiment
+            // failed after the seed stored its end (as the last attempt's expiry above can): tell it again (it
+            // keeps one record per seed). A failure here leaves the lease tracked, so the queue asks again.
+            await Finished(releaseFromQueue: false);
+        }
+
         return new LeaseCheck(S.State, S.State == SeedState.Running ? S.LeaseExpiresAt : null, Expired: false, S.Definition);
     }
 

@@ -21,6 +21,9 @@ public sealed class SweepGrainState
 
     /// <summary>Whether every experiment has been submitted (a launch cut short is finished by the next one).</summary>
     [Id(4)] public bool Submitted { get; set; }
+
+    /// <summary>Whether the sweep registry has listed it (a registration that failed is made by the next launch or status).</summary>
+    [Id(5)] public bool Registered { get; set; }
 }
 
 /// <summary>
@@ -75,8 +78,9 @@ public sealed class SweepGrain(
             S.Fingerprint = fingerprint;
             S.LaunchedAt = time.UtcNow;
             await store.WriteStateAsync();
-            await Registry.Register(new SweepEntry(Id, S.LaunchedAt, (int)spec.TrialCount(), Active: true));
         }
+
+        await EnsureRegistered();
 
         if (!S.Cancelled)
         {
@@ -93,6 +97,23 @@ public sealed class SweepGrain(
         return new SweepLaunch(Id, created, Experiments.Count, (int)spec.TrialCount());
     }
 
+    /// <summary>
+    /// Lists the sweep in the registry, which is what resumes it after a restart, once its spec is stored.
+    /// Done on every launch and status until it succeeded: registering only on creation lost a sweep whose
+    /// registration failed after its spec was stored (never listed, never resumed).
+    /// </summary>
+    private async Task EnsureRegistered()
+    {
+        if (S.Registered || S.Spec is null)
+        {
+            return;
+        }
+
+        await Registry.Register(new SweepEntry(Id, S.LaunchedAt, (int)S.Spec.TrialCount(), Active: !S.Cancelled));
+        S.Registered = true;
+        await store.WriteStateAsync();
+    }
+
     Task<SweepSpec?> ISweepGrain.GetSpec() => Task.FromResult(S.Spec);
 
     async Task<SweepStatus> ISweepGrain.GetStatus()
@@ -107,6 +128,7 @@ public sealed class SweepGrain(
         var state = S.Cancelled ? SweepState.Cancelled : counts.Finished == counts.Total && counts.Total > 0 ? SweepState.Completed : SweepState.Running;
         ReportProgress(counts);
         var errors = counts.Failed == 0 ? [] : await RecentErrors();
+        await EnsureRegistered();
         await Registry.SetActive(Id, state == SweepState.Running);
         var unserved = state == SweepState.Running && counts.Queued > 0
             ? WorkerDirectory.Unserved(await GrainFactory.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers(), S.Spec.Device)
@@ -179,7 +201,21 @@ public sealed class SweepGrain(
             return;
         }
 
+        var open = new List<ExperimentConfig>();
         foreach (var batch in Experiments.Chunk(SubmitBatch))
+        {
+            var counts = await Task.WhenAll(batch.Select(e => Experiment(e.Id).GetCounts()));
+            open.AddRange(batch.Zip(counts).Where(c => c.Second.Finished < c.Second.Total).Select(c => c.First));
+        }
+
+        if (open.Count == 0)
+        {
+            // Finished: nothing left to reconcile, so the periodic resume stops visiting it.
+            await Registry.SetActive(Id, false);
+            return;
+        }
+
+        foreach (var batch in open.Chunk(SubmitBatch))
         {
             await Task.WhenAll(batch.Select(e => Experiment(e.Id).Resume()));
         }

@@ -18,21 +18,91 @@ namespace Alpt.Grid.Silo.Trials;
 /// </summary>
 public sealed class GridDatasets(DatasetCache cache) : IDatasetSource
 {
-    private readonly ConcurrentDictionary<DatasetSpec, Lazy<TrajectoryDataset>> decoded = new();
+    private readonly ConcurrentDictionary<DatasetSpec, SharedLoad> loads = new();
 
+    /// <summary>
+    /// The dataset of <paramref name="spec"/>, loaded once for every trial that asks for it at the same time.
+    /// The load is not tied to the first caller's token: each caller waits with its own, so cancelling one
+    /// trial fails only that trial, never the others waiting on the same dataset. The load itself is cancelled
+    /// when every caller waiting on it has gone.
+    /// </summary>
     public TrajectoryDataset Get(DatasetSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var lazy = decoded.GetOrAdd(spec, s => new Lazy<TrajectoryDataset>(() => Load(s, cancellationToken)));
-        try
+        while (true)
         {
-            return lazy.Value;
+            var load = loads.GetOrAdd(spec, s => new SharedLoad(this, s));
+            if (!load.Join())
+            {
+                // Its last waiter just left and cancelled it: start another.
+                loads.TryRemove(new KeyValuePair<DatasetSpec, SharedLoad>(spec, load));
+                continue;
+            }
+
+            try
+            {
+                // Trials run on dedicated threads, never on the grain scheduler: blocking here is fine.
+                return load.Task.WaitAsync(cancellationToken).GetAwaiter().GetResult();
+            }
+            catch when (load.Task.IsFaulted || load.Task.IsCanceled)
+            {
+                // A failed load must not stay cached.
+                loads.TryRemove(new KeyValuePair<DatasetSpec, SharedLoad>(spec, load));
+                throw;
+            }
+            finally
+            {
+                if (load.Leave())
+                {
+                    loads.TryRemove(new KeyValuePair<DatasetSpec, SharedLoad>(spec, load));
+                }
+            }
         }
-        catch
+    }
+
+    /// <summary>One load of a dataset, with its own cancellation, shared by the callers waiting on it.</summary>
+    private sealed class SharedLoad
+    {
+        private readonly Lock gate = new();
+        private readonly CancellationTokenSource cancel = new();
+        private int waiters;
+        private bool abandoned;
+
+        public SharedLoad(GridDatasets owner, DatasetSpec spec) =>
+            Task = System.Threading.Tasks.Task.Run(() => owner.Load(spec, cancel.Token), cancel.Token);
+
+        public Task<TrajectoryDataset> Task { get; }
+
+        public bool Join()
         {
-            // A cancelled or failed load must not stay cached.
-            decoded.TryRemove(new KeyValuePair<DatasetSpec, Lazy<TrajectoryDataset>>(spec, lazy));
-            throw;
+            lock (gate)
+            {
+                if (abandoned)
+                {
+                    return false;
+                }
+
+                waiters++;
+                return true;
+            }
+        }
+
+        /// <summary>Leaves; true when this was the last waiter of an unfinished load, which is then cancelled.</summary>
+        public bool Leave()
+        {
+            lock (gate)
+            {
+                waiters--;
+                if (waiters > 0 || Task.IsCompletedSuccessfully)
+                {
+                    return false;
+                }
+
+                abandoned = true;
+            }
+
+            cancel.Cancel();
+            return true;
         }
     }
 

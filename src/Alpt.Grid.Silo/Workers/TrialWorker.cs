@@ -31,7 +31,7 @@ public sealed partial class TrialWorker(
     ILogger<TrialWorker> logger,
     GridMetrics? metrics = null) : BackgroundService
 {
-    /// <summary>How long a cancelled trial gets to stop before its thread is abandoned.</summary>
+    /// <summary>How long a cancelled trial gets to stop before its attempt is reported (its slot stays held until it ends).</summary>
     private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a report is retried: longer than the cluster takes to declare a dead silo dead.</summary>
@@ -177,7 +177,20 @@ public sealed partial class TrialWorker(
             metrics?.SlotBusy(slot.Device);
             try
             {
-                await RunTrialAsync(slot, assignment);
+                var run = await RunTrialAsync(slot, assignment);
+                if (!run.IsCompleted)
+                {
+                    // A trial that ignored cancellation still holds the slot's cores (or GPU): its attempt has been
+                    // reported, but the slot takes no new work until its thread ends (or the process stops).
+                    LogSlotHeld(worker, assignment.SeedId, assignment.Attempt);
+                    try
+                    {
+                        await run.WaitAsync(stoppingToken);
+                    }
+                    catch (Exception) when (run.IsCompleted || stoppingToken.IsCancellationRequested)
+                    {
+                    }
+                }
             }
             finally
             {
@@ -226,7 +239,8 @@ public sealed partial class TrialWorker(
         }
     }
 
-    private async Task RunTrialAsync(WorkerSlot slot, TrialAssignment assignment)
+    /// <summary>Runs one attempt and reports it; returns the trial's own task, which may outlive the report when the trial ignores cancellation.</summary>
+    private async Task<Task> RunTrialAsync(WorkerSlot slot, TrialAssignment assignment)
     {
         var seed = grains.GetGrain<ISeedGrain>(assignment.SeedId);
         using var trialCancel = CancellationTokenSource.CreateLinkedTokenSource(drainOver.Token);
@@ -294,14 +308,14 @@ public sealed partial class TrialWorker(
         metrics?.TrialAttemptEnded(labels, slot.Device, attemptOutcome, time.GetElapsedTime(started));
         if (leaseLost)
         {
-            return;
+            return run;
         }
 
         if (handBack)
         {
             LogHandingBack(assignment.SeedId, assignment.Attempt, options.Value.DrainGrace);
             await ReportAsync(() => seed.Abandon(assignment.LeaseToken), assignment, "abandon");
-            return;
+            return run;
         }
 
         if (stalled && !run.IsCompletedSuccessfully)
@@ -309,7 +323,7 @@ public sealed partial class TrialWorker(
             var error = $"trial made no progress for {options.Value.TrialStallTimeout} (hung); cancelled";
             LogTrialFailed(assignment.SeedId, assignment.Attempt, error);
             await ReportAsync(() => seed.Fail(assignment.LeaseToken, error), assignment, "fail");
-            return;
+            return run;
         }
 
         if (run.IsCompletedSuccessfully)
@@ -326,6 +340,8 @@ public sealed partial class TrialWorker(
             LogTrialFailed(assignment.SeedId, assignment.Attempt, error);
             await ReportAsync(() => seed.Fail(assignment.LeaseToken, error), assignment, "fail");
         }
+
+        return run;
     }
 
     /// <summary>
@@ -432,6 +448,9 @@ public sealed partial class TrialWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lease of seed {SeedId} attempt {Attempt} was lost; the trial is stopped and its result dropped")]
     private partial void LogLeaseLost(string seedId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Slot {Worker} waits for the trial of seed {SeedId} attempt {Attempt}, which ignored cancellation, before taking new work")]
+    private partial void LogSlotHeld(string worker, string seedId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of seed {SeedId} failed")]
     private partial void LogHeartbeatFailed(Exception e, string seedId);

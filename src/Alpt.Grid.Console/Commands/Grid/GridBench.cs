@@ -23,7 +23,10 @@ public sealed record GridBenchReport(
     int ExpansionExperiments,
     double ExpansionSeconds,
     double LaunchSeconds,
-    string Storage);
+    string Storage,
+    int StateWrites,
+    double DurableWriteMs,
+    double UnflushedWriteMs);
 
 /// <summary>
 /// The grid's overhead: no-op trials through launch, queue, lease, seed state machine, experiment
@@ -89,12 +92,20 @@ public static class GridBench
             _ = SweepExpansion.Fingerprint(large);
             expansion.Stop();
             double launchSeconds;
+            double durableWrite;
+            double unflushedWrite;
             await using (var grid = await StartAsync(Path.Combine(data, "expansion"), "none", cancellationToken))
             {
                 var watch = Stopwatch.StartNew();
                 var launch = await grid.Grains.GetGrain<ISweepGrain>("bench-expansion").Launch(large);
                 watch.Stop();
                 launchSeconds = watch.Elapsed.TotalSeconds;
+
+                // What durability costs: the same state writes with and without the fsyncs (file, then directory).
+                var serializer = new Orleans.Storage.OrleansGrainStorageSerializer(grid.Serializer);
+                durableWrite = await TimeStateWrites(new Silo.Storage.DirectoryGrainStorage(Path.Combine(data, "durable"), serializer, flushToDisk: true));
+                unflushedWrite = await TimeStateWrites(new Silo.Storage.DirectoryGrainStorage(Path.Combine(data, "unflushed"), serializer, flushToDisk: false));
+                say($"state writes: {durableWrite:F3} ms durable (fsync file + directory), {unflushedWrite:F3} ms without fsync");
                 var queued = (await grid.Grains.GetGrain<ISweepGrain>("bench-expansion").GetStatus()).Counts.Queued;
                 if (launch.Trials != expansionTrials || queued != expansionTrials)
                 {
@@ -105,7 +116,8 @@ public static class GridBench
             var overhead = (gridSeconds - loop.Elapsed.TotalSeconds) / trials * 1000;
             return new GridBenchReport(
                 trials, slots, gridSeconds, trials / gridSeconds, loop.Elapsed.TotalSeconds, overhead, overhead * slots,
-                expansionTrials, largeExperiments.Count, expansion.Elapsed.TotalSeconds, launchSeconds, "embedded directory storage (durable)");
+                expansionTrials, largeExperiments.Count, expansion.Elapsed.TotalSeconds, launchSeconds, "embedded directory storage (durable: fsync file + directory)",
+                StateWrites, durableWrite, unflushedWrite);
         }
         finally
         {
@@ -114,6 +126,24 @@ public static class GridBench
                 Directory.Delete(data, recursive: true);
             }
         }
+    }
+
+    /// <summary>State writes timed per storage mode: a seed's state, written over and over under a few grain ids.</summary>
+    private const int StateWrites = 400;
+
+    /// <summary>Milliseconds per write of a small grain state through the directory storage, one after another (as one grain writes).</summary>
+    private static async Task<double> TimeStateWrites(Silo.Storage.DirectoryGrainStorage storage, int writes = StateWrites)
+    {
+        var states = Enumerable.Range(0, 8).Select(i => (Id: GrainId.Create("bench", i.ToString(System.Globalization.CultureInfo.InvariantCulture)), State: new GrainState<Dictionary<string, double>>(new() { ["x"] = i }))).ToArray();
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < writes; i++)
+        {
+            var (id, state) = states[i % states.Length];
+            state.State!["x"] = i;
+            await storage.WriteStateAsync("seed", id, state);
+        }
+
+        return watch.Elapsed.TotalMilliseconds / writes;
     }
 
     /// <summary>
@@ -177,6 +207,8 @@ public static class GridBench
         public IGrainFactory Grains => host.Services.GetRequiredService<IGrainFactory>();
 
         public TrialWorker Worker => host.Services.GetRequiredService<TrialWorker>();
+
+        public Orleans.Serialization.Serializer Serializer => host.Services.GetRequiredService<Orleans.Serialization.Serializer>();
 
         public async ValueTask DisposeAsync()
         {

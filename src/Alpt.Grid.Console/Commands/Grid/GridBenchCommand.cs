@@ -60,6 +60,8 @@ public sealed class GridBenchCommand(IAnsiConsole console) : AsyncCommand<GridBe
         table.AddRow($"expansion of {report.ExpansionTrials} trials ({report.ExpansionExperiments} experiments)", F(report.ExpansionSeconds * 1000, "F0") + " ms");
         table.AddRow($"durable launch of those {report.ExpansionTrials} trials", F(report.LaunchSeconds, "F2") + " s");
         table.AddRow("storage", report.Storage);
+        table.AddRow($"state write, durable (mean of {report.StateWrites})", F(report.DurableWriteMs, "F3") + " ms");
+        table.AddRow($"state write, without fsync (mean of {report.StateWrites})", F(report.UnflushedWriteMs, "F3") + " ms");
         console.Write(table);
         return 0;
     }
