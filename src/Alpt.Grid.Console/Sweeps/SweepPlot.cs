@@ -69,7 +69,7 @@ public static class SweepPlot
     {
         var plot = new Plot();
         plot.Title(title);
-        plot.XLabel("annotation budget: labelled target transitions (minutes of play at 15/s)");
+        plot.XLabel("labelled transitions (minutes of play at 15/s)");
         plot.YLabel(label);
         var budgets = rows.Where(r => r.Budget is not null).Select(r => r.Budget!.Value).Distinct().Order().ToArray();
         var left = -0.5;
