@@ -24,6 +24,28 @@ public sealed class LearningCommandTests
     }
 
     [Fact]
+    public async Task Trial_run_applies_set_overrides_and_refuses_an_unknown_one_naming_it()
+    {
+        var console = new TestConsole();
+        var exit = await AlptApp.RunAsync(
+            ["trial", "run", "--target", "freeway", "--method", "oracle", "--preset", "smoke", "--threads", "1", "--json",
+             "--set", "policy.steps=12", "--set", "policy.tokensPerStep=1", "--set", "evaluation.duringTraining=2"], console);
+
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(console.Output.Trim());
+        var policy = json.RootElement.GetProperty("spec").GetProperty("hyperparameters").GetProperty("policy");
+        Assert.Equal(12, policy.GetProperty("steps").GetInt32());
+        Assert.Equal(1, policy.GetProperty("tokensPerStep").GetInt32());
+        // Two evaluations while training (steps 4 and 8) and the final one.
+        var checkpoints = json.RootElement.GetProperty("policyCheckpoints").EnumerateArray().Select(c => c.GetProperty("step").GetInt32()).ToArray();
+        Assert.Equal([4, 8, 12], checkpoints);
+
+        var unknown = new TestConsole();
+        Assert.NotEqual(0, await AlptApp.RunAsync(["trial", "run", "--target", "freeway", "--preset", "smoke", "--set", "policy.stepz=12"], unknown));
+        Assert.Contains("policy.stepz", unknown.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Trial_run_refuses_the_target_as_its_own_source()
     {
         var console = new TestConsole();

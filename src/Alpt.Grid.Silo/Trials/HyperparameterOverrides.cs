@@ -21,6 +21,25 @@ public static class HyperparameterOverrides
     public static TrialHyperparameters Preset(string name) =>
         name == ArcadeGridCatalogue.DefaultPreset ? TrialHyperparameters.Paper : TrialHyperparameters.FromPreset(name);
 
+    /// <summary>"name=value" pairs as given on a command line (--set), keyed by name; throws naming a pair without '='.</summary>
+    public static IReadOnlyDictionary<string, string> ParsePairs(IEnumerable<string> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        var parsed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            var parts = pair.Split('=', 2);
+            if (parts.Length != 2 || parts[0].Trim().Length == 0)
+            {
+                throw new ArgumentException($"hyperparameter override '{pair}' is not NAME=VALUE (e.g. policy.steps=2000)");
+            }
+
+            parsed[parts[0].Trim()] = parts[1].Trim();
+        }
+
+        return parsed;
+    }
+
     /// <summary>The preset with the overrides applied; throws <see cref="ArgumentException"/> naming a bad name or value.</summary>
     public static TrialHyperparameters Apply(TrialHyperparameters preset, IReadOnlyDictionary<string, string> overrides)
     {

@@ -80,9 +80,7 @@ public sealed class LearnBenchCommand(IAnsiConsole console) : Command<LearnBench
                 TorchRuntime.SetThreads(threads);
             }
 
-            var hp = HyperparameterOverrides.Apply(
-                TrialHyperparameters.FromPreset(settings.Preset),
-                settings.Overrides.Select(o => o.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal));
+            var hp = HyperparameterOverrides.Apply(TrialHyperparameters.FromPreset(settings.Preset), HyperparameterOverrides.ParsePairs(settings.Overrides));
             var figures = LearningBenchmark.Run(device, hp, settings.Steps, log, cancellationToken, settings.Preset);
             var curves = settings.Skill is { } game
                 ? LearningBenchmark.Skill(game, [("quick before", LearningBenchmark.QuickBefore), ("quick now", TrialHyperparameters.Quick)], device, log: log, cancellationToken: cancellationToken)

@@ -76,10 +76,7 @@ public class TrialCommonSettings : CommandSettings
         var preset = TrialHyperparameters.FromPreset(Preset);
         var kind = Policy.Trim().ToLowerInvariant() == "bc" ? PolicyKind.BehaviourCloning : PolicyKind.DecisionTransformer;
         preset = preset with { Policy = preset.Policy with { Kind = kind } };
-        var overrides = Overrides
-            .Select(o => o.Split('=', 2))
-            .ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal);
-        return HyperparameterOverrides.Apply(preset, overrides);
+        return HyperparameterOverrides.Apply(preset, HyperparameterOverrides.ParsePairs(Overrides));
     }
 
     /// <summary>The budget in labelled transitions of this preset's target dataset; throws <see cref="ArgumentException"/> naming a budget that does not fit it.</summary>
