@@ -25,32 +25,7 @@ public sealed class TorchSharpSmokeTests
     [Fact]
     public void A_tiny_model_trained_for_a_few_steps_lowers_its_loss()
     {
-        torch.manual_seed(7);
-        using var scope = NewDisposeScope();
-        // y = 3x - 2 plus a little noise, fitted by a two-layer MLP.
-        var x = torch.rand(256, 1) * 4 - 2;
-        var y = 3 * x - 2 + 0.05 * torch.randn(256, 1);
-        var model = nn.Sequential(nn.Linear(1, 16), nn.ReLU(), nn.Linear(16, 1));
-        var optimizer = optim.Adam(model.parameters(), lr: 0.02);
-        var mse = nn.MSELoss();
-
-        float first = 0, last = 0;
-        for (var step = 0; step < 60; step++)
-        {
-            using var stepScope = NewDisposeScope();
-            optimizer.zero_grad();
-            var loss = mse.forward(model.forward(x), y);
-            loss.backward();
-            optimizer.step();
-            var value = loss.item<float>();
-            if (step == 0)
-            {
-                first = value;
-            }
-
-            last = value;
-        }
-
+        var (first, last, _) = TrainTinyModel(CPU);
         Assert.True(last < first * 0.2f, $"loss went from {first} to {last}");
     }
 
@@ -76,11 +51,19 @@ public sealed class TorchSharpSmokeTests
     [CudaFact]
     public void A_tiny_model_trains_on_cuda_0()
     {
+        var (first, last, devices) = TrainTinyModel(TorchRuntime.ResolveDevice("cuda:0"));
+        Assert.All(devices, d => Assert.Equal(DeviceType.CUDA, d));
+        Assert.True(last < first * 0.2f, $"loss went from {first} to {last} on cuda:0");
+    }
+
+    /// <summary>y = 3x − 2 plus a little noise, fitted by a two-layer MLP for 60 Adam steps on <paramref name="device"/>:
+    /// the first and last loss, and where the parameters ended up.</summary>
+    private static (float First, float Last, DeviceType[] ParameterDevices) TrainTinyModel(Device device)
+    {
         torch.manual_seed(7);
         using var scope = NewDisposeScope();
-        var device = TorchRuntime.ResolveDevice("cuda:0");
         var x = (torch.rand(256, 1) * 4 - 2).to(device);
-        var y = 3 * x - 2;
+        var y = (3 * x) - 2 + (0.05 * torch.randn(256, 1).to(device));
         var model = nn.Sequential(nn.Linear(1, 16), nn.ReLU(), nn.Linear(16, 1));
         model.to(device);
         var optimizer = optim.Adam(model.parameters(), lr: 0.02);
@@ -97,7 +80,6 @@ public sealed class TorchSharpSmokeTests
             first = step == 0 ? last : first;
         }
 
-        Assert.All(model.parameters(), p => Assert.Equal(DeviceType.CUDA, p.device_type));
-        Assert.True(last < first * 0.2f, $"loss went from {first} to {last} on cuda:0");
+        return (first, last, [.. model.parameters().Select(p => p.device_type)]);
     }
 }
