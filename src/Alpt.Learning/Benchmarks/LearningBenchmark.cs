@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Alpt.Environments.Benchmarks;
 using Alpt.Environments.Core;
 using Alpt.Learning.Models;
 using Alpt.Learning.Runtime;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Alpt.Environments.Benchmarks;
+using Alpt.Environments.Core;
 using Alpt.Environments.Datasets;
 using Alpt.Learning.Data;
 using Alpt.Learning.Evaluation;

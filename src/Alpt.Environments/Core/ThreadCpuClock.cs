@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Alpt.Environments.Benchmarks;
+namespace Alpt.Environments.Core;
 
 /// <summary>
 /// CPU time consumed by the calling thread. On a shared machine wall-clock throughput depends on what else
