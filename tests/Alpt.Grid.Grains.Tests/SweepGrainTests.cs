@@ -79,6 +79,60 @@ public sealed class SweepGrainTests(GridClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Curves_are_stored_with_the_lease_holders_result_once_and_read_back_from_storage()
+    {
+        var sweep = Grains.GetGrain<ISweepGrain>("curves");
+        await sweep.Launch(SpecFixtures.Single("curves", seeds: 1, maxAttempts: 2));
+        var experimentId = Assert.Single(await sweep.GetResults()).Id;
+        var experiment = Grains.GetGrain<Abstractions.Experiments.IExperimentGrain>(experimentId);
+        static TrialOutcome With(string phase, double loss) => new(
+            new() { ["normalized_return"] = loss },
+            TimeSpan.FromSeconds(1),
+            [new TrialCurve(phase, TrialCurves.Loss, [10, 20, 30], [2 * loss, 1.5 * loss, loss]), new TrialCurve("policy", TrialCurves.NormalizedReturn, [30], [loss])]);
+
+        // The first attempt's lease expires; the second attempt's holder is the one whose curves count.
+        var first = await LeaseSeedOf("curves");
+        Assert.Empty(await experiment.GetCurves());
+        GridClusterFixture.Clock.Advance(TimeSpan.FromSeconds(61));
+        await Grains.GetGrain<IWorkQueueGrain>(0).ExpireLeases();
+        var second = await LeaseSeedOf("curves");
+        var seed = Grains.GetGrain<ISeedGrain>(second.SeedId);
+        Assert.Equal(ReportVerdict.StaleLease, await seed.Complete(first.LeaseToken, With("curve-of-a-stale-attempt", 0.1)));
+        Assert.Equal(ReportVerdict.Accepted, await seed.Complete(second.LeaseToken, With("curve-of-the-holder", 0.5)));
+        Assert.Equal(ReportVerdict.AlreadyRecorded, await seed.Complete(second.LeaseToken, With("curve-of-a-retried-report", 0.9)));
+
+        // Read back after every activation is gone: from what storage holds.
+        await Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var stored = Assert.Single(await experiment.GetCurves());
+        Assert.Equal(0, stored.Seed);
+        Assert.Equal(["curve-of-the-holder loss", "policy normalized_return"], stored.Curves.Select(c => c.Name));
+        Assert.Equal([1.0, 0.75, 0.5], stored.Curves[0].Values);
+        Assert.Equal([10, 20, 30], stored.Curves[0].Steps);
+
+        // The seed's own state holds them; its experiment's holds only the metrics.
+        var files = Directory.EnumerateFiles(GridClusterFixture.StateDirectory, "*", SearchOption.AllDirectories).ToList();
+        bool Holds(string file) => System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(file)).Contains("curve-of-the-holder", StringComparison.Ordinal);
+        var holder = Assert.Single(files, Holds);
+        Assert.Equal("seed", Path.GetFileName(Path.GetDirectoryName(holder)));
+        Assert.DoesNotContain(files, f => System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(f)).Contains("curve-of-a-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Curves_longer_than_the_bound_are_averaged_down_to_it()
+    {
+        int[] steps = [.. Enumerable.Range(1, 1000)];
+        double[] values = [.. steps.Select(s => (double)s)];
+
+        var bounded = TrialCurves.Bounded("policy", TrialCurves.Loss, steps, values);
+
+        Assert.Equal(TrialCurves.MaxPoints, bounded.Steps.Length);
+        Assert.Equal((5, 3.0), (bounded.Steps[0], bounded.Values[0]));
+        Assert.Equal((1000, 998.0), (bounded.Steps[^1], bounded.Values[^1]));
+        var error = Assert.Throws<ArgumentException>(() => TrialCurves.Bounded("idm", TrialCurves.Loss, [1, 2], [1.0]));
+        Assert.Contains("idm loss has 2 steps but 1 values", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_retried_report_reaches_an_experiment_that_missed_the_first()
     {
         var sweep = Grains.GetGrain<ISweepGrain>("missed");

@@ -15,6 +15,9 @@ public interface IExperimentGrain : IGrainWithStringKey
 
     Task<StateCounts> GetCounts();
 
+    /// <summary>The training curves of its succeeded seeds (read from each seed, where they are stored with its result), by seed.</summary>
+    Task<SeedCurves[]> GetCurves();
+
     /// <summary>Live status (worker, attempt, progress) of the seeds running now.</summary>
     Task<SeedStatus[]> GetRunning();
 

@@ -27,12 +27,17 @@ public sealed record TrialProgress(
     [property: Id(3)] double? Loss = null,
     [property: Id(4)] double? SamplesPerSecond = null);
 
-/// <summary>What a finished trial reports: named metrics (e.g. idm_accuracy, normalized_return) and its duration.</summary>
+/// <summary>
+/// What a finished trial reports: named metrics (e.g. idm_accuracy, normalized_return), its duration and
+/// its training curves. The seed stores all of it with its result (one write, fenced by the lease); its
+/// experiment keeps only the metrics and hands the curves out from the seeds (<c>IExperimentGrain.GetCurves</c>).
+/// </summary>
 [GenerateSerializer, Immutable]
 [Alias("alpt.TrialOutcome")]
 public sealed record TrialOutcome(
     [property: Id(0)] Dictionary<string, double> Metrics,
-    [property: Id(1)] TimeSpan Duration);
+    [property: Id(1)] TimeSpan Duration,
+    [property: Id(2)] TrialCurve[]? Curves = null);
 
 /// <summary>Well-known metric names, so the console and the learning pipeline agree.</summary>
 public static class TrialMetrics

@@ -79,6 +79,13 @@ public sealed class ExperimentGrain : Grain, IExperimentGrain, IDisposable
 
     Task<StateCounts> IExperimentGrain.GetCounts() => Task.FromResult(Counts());
 
+    async Task<SeedCurves[]> IExperimentGrain.GetCurves()
+    {
+        var succeeded = S.Finished.Values.Where(r => r.State == SeedState.Succeeded).Select(r => r.Seed).Order().ToArray();
+        var statuses = await Task.WhenAll(succeeded.Select(s => Seed(s).GetStatus()));
+        return [.. succeeded.Zip(statuses).Select(p => new SeedCurves(p.First, p.Second.Outcome?.Curves ?? []))];
+    }
+
     async Task<SeedStatus[]> IExperimentGrain.GetRunning()
     {
         var statuses = await Task.WhenAll(running.Keys.ToArray().Select(s => Seed(s).GetStatus()));
@@ -132,6 +139,7 @@ public sealed class ExperimentGrain : Grain, IExperimentGrain, IDisposable
     async Task IExperimentGrain.SeedFinished(int seed, SeedState state, int attempts, TrialOutcome? outcome, string? error, string? worker)
     {
         running.Remove(seed);
+        // Metrics only: the curves stay with the seed, so this state stays small however many seeds it has.
         S.Finished[seed] = new SeedRecord(seed, state, attempts, outcome?.Metrics, error, worker);
         await writer.WriteAsync();
     }

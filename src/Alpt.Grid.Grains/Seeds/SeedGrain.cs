@@ -341,7 +341,9 @@ public sealed class SeedGrain(
 
     private async Task Finished(bool releaseFromQueue = true)
     {
-        await Experiment.SeedFinished(S.Definition!.Seed, S.State, S.Attempt, S.Outcome, S.State == SeedState.Succeeded ? null : S.LastError, S.Worker);
+        // The curves stay here, stored with the result; the experiment reads them from the seed when asked.
+        var outcome = S.Outcome is { Curves: not null } o ? o with { Curves = null } : S.Outcome;
+        await Experiment.SeedFinished(S.Definition!.Seed, S.State, S.Attempt, outcome, S.State == SeedState.Succeeded ? null : S.LastError, S.Worker);
         if (releaseFromQueue)
         {
             _ = Queue.Release(SeedId);

@@ -35,7 +35,25 @@ public sealed class LearningTrialExecutor(IDatasetSource datasets, string? execu
         var spec = TrialSpecs.Checked(assignment.Config, assignment.Seed);
         var device = TorchRuntime.ResolveDevice(slot.Device);
         var result = TrialRunner.Run(spec, datasets, device, new Forward(progress), cancellationToken, null, slot.Threads);
-        return new TrialOutcome(Metrics(result), watch.Elapsed);
+        return new TrialOutcome(Metrics(result), watch.Elapsed, Curves(result));
+    }
+
+    /// <summary>
+    /// The curves a trial stores with its result: each training phase's loss, and the policy's return
+    /// (normalized and raw) evaluated while it trained, where the trial measured it.
+    /// </summary>
+    public static TrialCurve[] Curves(TrialResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var curves = result.Curves.Select(c => TrialCurves.Bounded(c.Phase, TrialCurves.Loss, c.Steps, c.Losses)).ToList();
+        if (result.PolicyCheckpoints is { Count: > 0 } checkpoints)
+        {
+            int[] steps = [.. checkpoints.Select(c => c.Step)];
+            curves.Add(TrialCurves.Bounded(TrialPhases.PolicyTraining, TrialCurves.NormalizedReturn, steps, [.. checkpoints.Select(c => c.NormalizedScore)]));
+            curves.Add(TrialCurves.Bounded(TrialPhases.PolicyTraining, TrialCurves.Return, steps, [.. checkpoints.Select(c => c.MeanReturn)]));
+        }
+
+        return [.. curves];
     }
 
     /// <summary>The metrics a trial reports to its experiment: accuracy, returns, sizes and timings.</summary>

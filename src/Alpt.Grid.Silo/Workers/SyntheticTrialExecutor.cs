@@ -64,6 +64,6 @@ public sealed class SyntheticTrialExecutor(TrialExecutorOptions options) : ITria
             throw new InvalidOperationException($"synthetic failure of attempt {assignment.Attempt}");
         }
 
-        return new TrialOutcome(NoOpTrialExecutor.SyntheticMetrics(assignment), watch.Elapsed);
+        return new TrialOutcome(NoOpTrialExecutor.SyntheticMetrics(assignment), watch.Elapsed, NoOpTrialExecutor.SyntheticCurves(assignment));
     }
 }
