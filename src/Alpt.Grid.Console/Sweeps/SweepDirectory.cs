@@ -1,5 +1,6 @@
 using Alpt.Grid.Abstractions.Experiments;
 using Alpt.Grid.Abstractions.Sweeps;
+using Alpt.Grid.Abstractions.Trials;
 
 namespace Alpt.Grid.Console.Sweeps;
 
@@ -74,6 +75,31 @@ public sealed class SweepHandle(IGrainFactory grains, string id, IReadOnlyList<s
         var results = await Task.WhenAll(Parts.Select(p => Grain(p).GetResults()));
         return [.. results.SelectMany(r => r)];
     }
+
+    /// <summary>
+    /// The stored curves of the succeeded seeds of these experiments (id → seeds' curves), a few experiments at
+    /// a time; <paramref name="progress"/> hears how many experiments have been read.
+    /// </summary>
+    public async Task<Dictionary<string, SeedCurves[]>> GetCurvesAsync(IReadOnlyList<string> experimentIds, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(experimentIds);
+        var curves = new Dictionary<string, SeedCurves[]>(StringComparer.Ordinal);
+        foreach (var chunk in experimentIds.Chunk(32))
+        {
+            var read = await Task.WhenAll(chunk.Select(id => Grains.GetGrain<IExperimentGrain>(id).GetCurves()));
+            foreach (var (id, seeds) in chunk.Zip(read))
+            {
+                curves[id] = seeds;
+            }
+
+            progress?.Report(curves.Count);
+        }
+
+        return curves;
+    }
+
+    /// <summary>The specs of the sweep's parts, in order (a part whose spec is gone is left out).</summary>
+    public async Task<SweepSpec[]> GetSpecsAsync() => [.. (await Task.WhenAll(Parts.Select(p => Grain(p).GetSpec()))).OfType<SweepSpec>()];
 
     public async Task<int> CancelAsync() => (await Task.WhenAll(Parts.Select(p => Grain(p).Cancel()))).Sum();
 

@@ -21,41 +21,63 @@ public static class SweepPlot
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(path);
-        var extension = Path.GetExtension(path).ToLowerInvariant();
-        if (extension is not (".png" or ".svg"))
-        {
-            throw new ArgumentException($"plot file '{path}' should end in .png or .svg");
-        }
+        CheckExtension(path);
+        WriteImage([.. Panels(report).Select(p => p.Plot)], path);
+    }
 
+    /// <summary>The budget panels of a report: normalized return and IDM accuracy, a pair per target (and variant, eval variant).</summary>
+    public static IReadOnlyList<(string Title, Plot Plot)> Panels(SweepReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
         if (report.Experiments.Count == 0)
         {
             throw new InvalidOperationException($"sweep {report.SweepId} has no experiments to plot");
         }
 
-        // One colour per series in every panel, so a method reads the same across return and accuracy.
-        var palette = new ScottPlot.Palettes.Category10();
-        var colours = report.Experiments.Select(e => (e.Series, Order: SweepReport.MethodOrder(e.Method))).Distinct()
-            .OrderBy(s => s.Order).ThenBy(s => s.Series, StringComparer.Ordinal)
-            .Select((s, i) => (s.Series, Colour: palette.GetColor(i)))
-            .ToDictionary(s => s.Series, s => s.Colour, StringComparer.Ordinal);
+        var colours = Colours(report);
         // A panel per target, variant and eval variant; disjoint actions are a series of their own (alpt only).
         string Panel(ExperimentRow e) => SweepReport.SettingLabel(e.Target, e.Variant, false, e.EvalVariant);
         var targets = report.Experiments.Select(Panel).Distinct(StringComparer.Ordinal).ToList();
-        var panels = new List<Plot>();
+        var panels = new List<(string, Plot)>();
         foreach (var target in targets)
         {
             var rows = report.Experiments.Where(e => Panel(e) == target).ToList();
-            panels.Add(MetricPanel(rows, colours, $"{target}: normalized return", "normalized return", r => r.NormalizedReturn));
-            panels.Add(MetricPanel(rows, colours, $"{target}: IDM label accuracy", "IDM accuracy", r => r.IdmAccuracy));
+            panels.Add(($"{target}: normalized return", MetricPanel(rows, colours, $"{target}: normalized return", "normalized return", r => r.NormalizedReturn)));
+            panels.Add(($"{target}: IDM label accuracy", MetricPanel(rows, colours, $"{target}: IDM label accuracy", "IDM accuracy", r => r.IdmAccuracy)));
         }
 
+        return panels;
+    }
+
+    /// <summary>One colour per series in every panel and every figure, so a method reads the same across them.</summary>
+    internal static Dictionary<string, Color> Colours(SweepReport report)
+    {
+        var palette = new ScottPlot.Palettes.Category10();
+        return report.Experiments.Select(e => (e.Series, Order: SweepReport.MethodOrder(e.Method))).Distinct()
+            .OrderBy(s => s.Order).ThenBy(s => s.Series, StringComparer.Ordinal)
+            .Select((s, i) => (s.Series, Colour: palette.GetColor(i)))
+            .ToDictionary(s => s.Series, s => s.Colour, StringComparer.Ordinal);
+    }
+
+    /// <summary>A plot file must be .png or .svg.</summary>
+    internal static void CheckExtension(string path)
+    {
+        if (Path.GetExtension(path).ToLowerInvariant() is not (".png" or ".svg"))
+        {
+            throw new ArgumentException($"plot file '{path}' should end in .png or .svg");
+        }
+    }
+
+    /// <summary>Panels in rows of two, as one PNG or SVG (by the file's extension).</summary>
+    internal static void WriteImage(IReadOnlyList<Plot> panels, string path)
+    {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory))
         {
             Directory.CreateDirectory(directory);
         }
 
-        if (extension == ".svg")
+        if (Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase))
         {
             File.WriteAllText(path, ComposeSvg(panels));
         }
@@ -63,6 +85,13 @@ public static class SweepPlot
         {
             File.WriteAllBytes(path, ComposePng(panels));
         }
+    }
+
+    /// <summary>One panel as PNG bytes at the size every figure uses.</summary>
+    internal static byte[] Png(Plot panel)
+    {
+        ArgumentNullException.ThrowIfNull(panel);
+        return panel.GetImage(PanelWidth, PanelHeight).GetImageBytes();
     }
 
     private static Plot MetricPanel(IReadOnlyList<ExperimentRow> rows, IReadOnlyDictionary<string, Color> colours, string title, string label, Func<ExperimentRow, Estimate?> metric)
@@ -153,7 +182,7 @@ public static class SweepPlot
         canvas.Clear(SKColors.White);
         for (var i = 0; i < panels.Count; i++)
         {
-            var bytes = panels[i].GetImage(PanelWidth, PanelHeight).GetImageBytes();
+            var bytes = Png(panels[i]);
             using var image = SKImage.FromEncodedData(bytes);
             canvas.DrawImage(image, i % 2 * PanelWidth, i / 2 * PanelHeight);
         }

@@ -93,8 +93,17 @@ public sealed record Comparison(
     public string Setting => SweepReport.SettingLabel(Target, Variant, DisjointActions, EvalVariant);
 }
 
-/// <summary>One trial's record: its terminal state, attempts and metrics (or error).</summary>
-public sealed record TrialRecord(string Trial, string Experiment, int Seed, string State, int Attempts, string? Worker, string? Error, IReadOnlyDictionary<string, double>? Metrics);
+/// <summary>One trial's record: its terminal state, attempts and metrics (or error); its stored curves when asked for.</summary>
+public sealed record TrialRecord(
+    string Trial,
+    string Experiment,
+    int Seed,
+    string State,
+    int Attempts,
+    string? Worker,
+    string? Error,
+    IReadOnlyDictionary<string, double>? Metrics,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<TrialCurve>? Curves = null);
 
 /// <summary>Which differences a report shows: a method, the baseline it is measured against, and on which metrics.</summary>
 public sealed record ComparisonKind(string Method, string Baseline, IReadOnlyList<string> Metrics);
@@ -175,6 +184,18 @@ public sealed record SweepReport(string SweepId, IReadOnlyList<ExperimentRow> Ex
         var trials = ordered.SelectMany(r => r.Summary.Seeds.Select(seed => new TrialRecord(
             Abstractions.Sweeps.SweepExpansion.SeedId(r.Summary.Id, seed.Seed), r.Summary.Id, seed.Seed, seed.State.ToString().ToLowerInvariant(), seed.Attempts, seed.Worker, seed.Error, seed.Metrics)));
         return new SweepReport(sweepId, [.. ordered.Select(r => r.Row)], comparisons, [.. trials]);
+    }
+
+    /// <summary>The report with each succeeded trial's stored curves (experiment id → seeds' curves) in its record.</summary>
+    public SweepReport WithCurves(IReadOnlyDictionary<string, SeedCurves[]> curves)
+    {
+        ArgumentNullException.ThrowIfNull(curves);
+        return this with
+        {
+            Trials = [.. Trials.Select(t => curves.TryGetValue(t.Experiment, out var seeds) && seeds.FirstOrDefault(s => s.Seed == t.Seed) is { } stored
+                ? t with { Curves = stored.Curves }
+                : t)],
+        };
     }
 
     /// <summary>The method's row minus the baseline on one metric: paired over the seeds both succeeded on, and Welch's over all.</summary>

@@ -68,13 +68,16 @@ public static class SweepTables
     public static string Budget(int transitions) =>
         $"{transitions.ToString(CultureInfo.InvariantCulture)} ({Alpt.Learning.Trials.AnnotationBudget.FormatMinutes(transitions)} min)";
 
-    private static string Interval(double low, double high, string format) => double.IsFinite(low)
+    internal static string Interval(double low, double high, string format) => double.IsFinite(low)
         ? $"[{low.ToString(format, CultureInfo.InvariantCulture)}, {high.ToString(format, CultureInfo.InvariantCulture)}]"
         : "—";
 
-    private static string Signed(double value, string format) => (value >= 0 ? "+" : "") + value.ToString(format, CultureInfo.InvariantCulture);
+    internal static string Signed(double value, string format) => (value >= 0 ? "+" : "") + value.ToString(format, CultureInfo.InvariantCulture);
 
-    public static string Format(Estimate? e, string format)
+    public static string Format(Estimate? e, string format) => Markup.Escape(Text(e, format));
+
+    /// <summary>"mean ± std [low, high]" as plain text; "—" for none.</summary>
+    public static string Text(Estimate? e, string format)
     {
         if (e is null)
         {
@@ -92,6 +95,6 @@ public static class SweepTables
             text += $" [{e.CiLow.ToString(format, CultureInfo.InvariantCulture)}, {e.CiHigh.ToString(format, CultureInfo.InvariantCulture)}]";
         }
 
-        return Markup.Escape(text);
+        return text;
     }
 }

@@ -29,6 +29,12 @@ public static class SweepCommands
             sweep.AddCommand<SweepPlotCommand>("plot")
                 .WithDescription("Plot normalized return and IDM accuracy against annotation budget (PNG or SVG).")
                 .WithExample("sweep", "plot", "quick", "--out", "quick.png");
+            sweep.AddCommand<SweepCurvesCommand>("curves")
+                .WithDescription("Plot the stored training curves (IDM, fine-tuning and policy loss; return while training): mean and band over seeds, a line per method (PNG or SVG).")
+                .WithExample("sweep", "curves", "quick", "--phase", "policy", "--out", "curves.png");
+            sweep.AddCommand<SweepReportCommand>("report")
+                .WithDescription("Write the sweep as one self-contained HTML page: spec, experiments, paired comparisons, budget plots, curves, failures, timings (works while it runs).")
+                .WithExample("sweep", "report", "quick", "--out", "quick.html");
         });
     }
 }

@@ -134,8 +134,14 @@ public sealed class SweepResultsCommand(IAnsiConsole console) : AsyncCommand<Swe
         [Description("Write to this file instead of the console.")]
         public string? Out { get; init; }
 
+        [CommandOption("--curves")]
+        [Description("json: include each succeeded trial's stored training curves (phase, quantity, steps, values).")]
+        public bool Curves { get; init; }
+
         public override ValidationResult Validate() =>
-            Format is "table" or "csv" or "json" ? ValidationResult.Success() : ValidationResult.Error($"--format '{Format}' is not known: table, csv or json");
+            Format is not ("table" or "csv" or "json") ? ValidationResult.Error($"--format '{Format}' is not known: table, csv or json")
+            : Curves && Format != "json" ? ValidationResult.Error("--curves needs --format json (tables and CSV have no room for curves; `alpt sweep curves` plots them)")
+            : ValidationResult.Success();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -145,7 +151,8 @@ public sealed class SweepResultsCommand(IAnsiConsole console) : AsyncCommand<Swe
         var report = await grid.CallAsync($"read the results of sweep '{settings.Id}'", async grains =>
         {
             var sweep = await SweepHandle.FindAsync(grains, settings.Id);
-            return SweepReport.Build(sweep.Id, await sweep.GetResultsAsync());
+            var report = SweepReport.Build(sweep.Id, await sweep.GetResultsAsync());
+            return settings.Curves ? report.WithCurves(await sweep.GetCurvesAsync([.. report.Experiments.Select(e => e.Experiment)])) : report;
         }, cancellationToken);
         string text;
         switch (settings.Format)
@@ -213,5 +220,100 @@ public sealed class SweepPlotCommand(IAnsiConsole console) : AsyncCommand<SweepP
         SweepPlot.Save(report, settings.Out);
         console.MarkupLine($"wrote {Markup.Escape(settings.Out)}");
         return 0;
+    }
+}
+
+/// <summary>`alpt sweep curves`: the stored training curves, mean and band over seeds, a line per method.</summary>
+public sealed class SweepCurvesCommand(IAnsiConsole console) : AsyncCommand<SweepCurvesCommand.Settings>
+{
+    public sealed class Settings : SweepIdSettings
+    {
+        [CommandOption("--experiment <ID>")]
+        [Description("Only this experiment (its id, or the start of it, e.g. freeway-alpt-b100); repeat for more.")]
+        public string[] Experiments { get; init; } = [];
+
+        [CommandOption("--phase <PHASE>")]
+        [Description("Only this training phase: idm, idm-finetune or policy; repeat for more.")]
+        public string[] Phases { get; init; } = [];
+
+        [CommandOption("--out <FILE>")]
+        [Description("The image to write: FILE.png or FILE.svg.")]
+        public string Out { get; init; } = "";
+
+        public override ValidationResult Validate() =>
+            Path.GetExtension(Out).ToLowerInvariant() is ".png" or ".svg" ? ValidationResult.Success() : ValidationResult.Error("--out FILE.png or FILE.svg is required");
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        await using var grid = await GridSession.OpenAsync(settings.Target(), null, console, cancellationToken);
+        var (report, curves) = await grid.CallAsync($"read the curves of sweep '{settings.Id}'", async grains =>
+        {
+            var sweep = await SweepHandle.FindAsync(grains, settings.Id);
+            var report = SweepReport.Build(sweep.Id, await sweep.GetResultsAsync());
+            return (report, await sweep.GetCurvesAsync([.. report.Experiments.Select(e => e.Experiment)]));
+        }, cancellationToken);
+        var selected = SweepCurves.Select(SweepCurves.Aggregate(report, curves), settings.Experiments, settings.Phases);
+        SweepCurves.Save(report, selected, settings.Out);
+        console.MarkupLine($"wrote {Markup.Escape(settings.Out)} ({selected.Select(c => c.Experiment.Experiment).Distinct().Count()} experiment(s), {selected.Count} curve(s))");
+        return 0;
+    }
+}
+
+/// <summary>`alpt sweep report`: the sweep as one self-contained HTML page.</summary>
+public sealed class SweepReportCommand(IAnsiConsole console) : AsyncCommand<SweepReportCommand.Settings>
+{
+    public sealed class Settings : SweepIdSettings
+    {
+        [CommandOption("--out <FILE>")]
+        [Description("The page to write: FILE.html (one file, figures inside, opens offline).")]
+        public string Out { get; init; } = "";
+
+        public override ValidationResult Validate() =>
+            Path.GetExtension(Out).ToLowerInvariant() is ".html" or ".htm" ? ValidationResult.Success() : ValidationResult.Error("--out FILE.html is required");
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        await using var grid = await GridSession.OpenAsync(settings.Target(), null, console, cancellationToken);
+        var input = await grid.CallAsync($"read the results of sweep '{settings.Id}'", async grains =>
+        {
+            var sweep = await SweepHandle.FindAsync(grains, settings.Id);
+            var status = await sweep.GetStatusAsync();
+            var specs = await sweep.GetSpecsAsync();
+            var report = SweepReport.Build(sweep.Id, await sweep.GetResultsAsync());
+            console.MarkupLine($"report: sweep [blue]{Markup.Escape(sweep.Id)}[/] is {status.State.ToString().ToLowerInvariant()}, {status.Counts.Finished}/{status.Counts.Total} trials finished; reading the curves of {report.Experiments.Count} experiment(s)");
+            var experiments = report.Experiments.Select(e => e.Experiment).ToList();
+            var curves = await sweep.GetCurvesAsync(experiments, new Progress<int>(n => console.MarkupLine($"report: curves of {n}/{experiments.Count} experiment(s) read")));
+            return new SweepReportInput(report, status, specs, SweepCurves.Aggregate(report, curves), TimeProvider.System.GetUtcNow());
+        }, cancellationToken);
+        var lastShown = -1;
+        var page = SweepReportPage.Build(input, new SyncProgress<(int Done, int Total)>(p =>
+        {
+            // A line every tenth of the figures (and the last): enough to see it move, in a terminal or a log.
+            var tenth = p.Done * 10 / Math.Max(1, p.Total);
+            if (tenth != lastShown || p.Done == p.Total)
+            {
+                lastShown = tenth;
+                console.MarkupLine($"report: figure {p.Done}/{p.Total} drawn");
+            }
+        }));
+        var directory = Path.GetDirectoryName(Path.GetFullPath(settings.Out));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        await File.WriteAllTextAsync(settings.Out, page, cancellationToken);
+        console.MarkupLine($"wrote {Markup.Escape(settings.Out)} ({page.Length / 1024} KiB{(input.Status.State == SweepState.Running ? ", sweep still running: finished trials only" : "")})");
+        return 0;
+    }
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool, out of order).</summary>
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 }
