@@ -105,6 +105,9 @@ public sealed class GridSiloOptions
     /// <summary>Where this silo serves Prometheus metrics (Grid:Metrics:Port, 9464 by default).</summary>
     public Telemetry.SiloMetricsOptions Metrics { get; set; } = new();
 
+    /// <summary>Where this silo serves the Orleans dashboard (Grid:Dashboard:Port; off unless set; loopback unless Grid:Dashboard:Host).</summary>
+    public Telemetry.SiloDashboardOptions Dashboard { get; set; } = new();
+
     /// <summary>Mutual TLS between silos and from clients (Grid:Tls:CertificatePath; off when unset).</summary>
     public GridTlsOptions Tls { get; set; } = new();
 

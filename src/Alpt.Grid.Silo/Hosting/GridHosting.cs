@@ -15,6 +15,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 
@@ -125,7 +126,19 @@ public static class GridHosting
                     silo.UseKubernetesHosting();
                 }
             }
+
+            if (options.Dashboard.Enabled)
+            {
+                silo.AddDashboard();
+            }
         });
+
+        if (options.Dashboard.Enabled)
+        {
+            var dashboardServices = DashboardEndpoint.ServicesOf(builder.Services);
+            builder.Services.AddSingleton(sp => new DashboardEndpoint(sp, dashboardServices, options.Dashboard, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DashboardEndpoint>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<DashboardEndpoint>());
+        }
 
         options.Metrics.Host ??= options.ListenOnAnyAddress || options.KubernetesHosting ? IPAddress.Any.ToString() : options.AdvertisedAddress;
         builder.Services.AddSiloMetrics(options.Metrics);
@@ -226,6 +239,7 @@ public static class GridHosting
         }
 
         problems.AddRange(options.Metrics.Problems());
+        problems.AddRange(options.Dashboard.Problems());
 
         try
         {
