@@ -130,6 +130,92 @@ public sealed class SweepEndToEndTests(SmokeSweepFixture smoke) : IClassFixture<
     }
 
     [Fact]
+    public void Results_as_json_carry_each_trials_stored_curves_on_request()
+    {
+        var (exit, output) = AlptProcess.Run(smoke.Sandbox, "sweep", "results", "smoke", "--format", "json", "--curves");
+        var (plainExit, plain) = AlptProcess.Run(smoke.Sandbox, "sweep", "results", "smoke", "--format", "json");
+        var (tableExit, table) = AlptProcess.Run(smoke.Sandbox, "sweep", "results", "smoke", "--curves");
+
+        Assert.True(exit == 0, output);
+        using var json = JsonDocument.Parse(output);
+        var trials = json.RootElement.GetProperty("trials").EnumerateArray().ToList();
+        Assert.Equal(SmokeTrials, trials.Count);
+        foreach (var trial in trials)
+        {
+            var curves = trial.GetProperty("curves").EnumerateArray().ToList();
+            var names = curves.Select(c => $"{c.GetProperty("phase").GetString()} {c.GetProperty("quantity").GetString()}").ToList();
+            var usesIdm = trial.GetProperty("experiment").GetString()!.Split('-') is [_, "alpt", ..] or [_, "idm", "target", ..];
+            // The smoke preset trains the IDM 30 steps and fine-tunes it 5, the policy 30; it evaluates only at the end.
+            Assert.Equal(usesIdm ? ["idm loss", "idm-finetune loss", "policy loss"] : ["policy loss"], names);
+            Assert.All(curves, c =>
+            {
+                var steps = c.GetProperty("steps").EnumerateArray().Select(s => s.GetInt32()).ToList();
+                Assert.Equal(steps.Count, c.GetProperty("values").GetArrayLength());
+                Assert.InRange(steps.Count, 1, 200);
+                Assert.Equal(steps.Order(), steps);
+            });
+        }
+
+        Assert.True(plainExit == 0, plain);
+        Assert.DoesNotContain("\"curves\"", plain, StringComparison.Ordinal);
+        Assert.NotEqual(0, tableExit);
+        Assert.Contains("--curves needs --format json", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Curves_are_plotted_as_png_and_svg_and_filtered_by_experiment_and_phase()
+    {
+        var png = smoke.Sandbox.PathOf("curves.png");
+        var svg = smoke.Sandbox.PathOf("policy.svg");
+
+        var (pngExit, pngOutput) = AlptProcess.Run(smoke.Sandbox, "sweep", "curves", "smoke", "--out", png);
+        var (svgExit, svgOutput) = AlptProcess.Run(smoke.Sandbox, "sweep", "curves", "smoke", "--experiment", "freeway-alpt", "--phase", "policy", "--out", svg);
+        var (badExit, badOutput) = AlptProcess.Run(smoke.Sandbox, "sweep", "curves", "smoke", "--phase", "value", "--out", png);
+
+        Assert.True(pngExit == 0, pngOutput);
+        // Spectre wraps a long line at the terminal's width: compare the words.
+        static string Words(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("(7 experiment(s), 15 curve(s))", Words(pngOutput), StringComparison.Ordinal);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png)[..4]);
+        Assert.True(svgExit == 0, svgOutput);
+        Assert.Contains("(2 experiment(s), 2 curve(s))", Words(svgOutput), StringComparison.Ordinal);
+        Assert.Equal("svg", XDocument.Load(svg).Root!.Name.LocalName);
+        Assert.NotEqual(0, badExit);
+        Assert.Contains("--phase 'value' is not a phase with curves (phases: idm, idm-finetune, policy)", Words(badOutput), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_report_page_is_self_contained_and_renders_in_headless_chromium()
+    {
+        var page = smoke.Sandbox.PathOf("smoke-report.html");
+
+        var (exit, output) = AlptProcess.Run(smoke.Sandbox, "sweep", "report", "smoke", "--out", page);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("report: curves of 7/7 experiment(s) read", string.Join(' ', output.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.Contains("report: figure 8/8 drawn", output, StringComparison.Ordinal);
+        var html = File.ReadAllText(page);
+        Assert.DoesNotMatch("(src|href)=\"(https?:)?//", html);
+        Assert.DoesNotContain("id=\"in-progress\"", html, StringComparison.Ordinal);
+
+        // Opened at its figures, so that the screenshot kept in docs/images shows plots.
+        var look = await HeadlessChromium.LookAsync(new UriBuilder(new Uri(Path.GetFullPath(page))) { Fragment = "budgets" }.Uri, height: 1400);
+        HeadlessChromium.Keep(look.Screenshot, Path.GetDirectoryName(page)!, "report.png");
+
+        Assert.Equal("ALPT sweep smoke — report", look.Title);
+        foreach (var section in new[] { "Spec", "Experiments", "Paired comparisons", "Budget plots", "Training curves", "Failures", "Timings", "No trial failed." })
+        {
+            Assert.Contains(section, look.Text, StringComparison.Ordinal);
+        }
+
+        // Two budget panels, six curve panels (two budgets × IDM, fine-tuning and policy loss), each decoded at its size.
+        Assert.Equal(8, look.Images.Count);
+        Assert.All(look.Images, i => Assert.True(i.Complete && (i.NaturalWidth, i.NaturalHeight) == (640, 420), $"image '{i.Alt}' decoded as {i.NaturalWidth}×{i.NaturalHeight}"));
+        Assert.Contains(look.Images, i => i.Alt == "freeway, budget 100 (0.111 min): policy loss");
+        Assert.Empty(look.ConsoleErrors);
+    }
+
+    [Fact]
     public void Status_and_list_know_the_sweep_and_an_unknown_id_is_an_error()
     {
         var (exit, output) = AlptProcess.Run(smoke.Sandbox, "sweep", "status", "smoke", "--json");

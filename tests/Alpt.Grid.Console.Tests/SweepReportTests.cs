@@ -251,6 +251,77 @@ public sealed class SweepReportTests : IDisposable
     }
 
     /// <summary>Every experiment of the spec with three succeeded seeds and made-up metrics (the oracle best).</summary>
+    [Fact]
+    public void The_page_of_a_running_sweep_says_so_and_shows_only_what_finished()
+    {
+        var spec = new SweepSpec
+        {
+            Name = "half-done",
+            Targets = ["freeway"],
+            SourceSets = [["asterix"]],
+            Budgets = [100],
+            Methods = ["labelled-only", "alpt"],
+            Seeds = [0, 1, 2],
+            Preset = "smoke",
+        };
+        // alpt's seed 2 still runs; labelled-only's seed 1 failed with an error that must not become markup.
+        var summaries = Summaries(spec).Select(s => s.Config.Method == "alpt"
+            ? s with { Seeds = [.. s.Seeds.Select(r => r.Seed == 2 ? new SeedRecord(2, SeedState.Running, 1, null, null, "w/1") : r)] }
+            : s with { Seeds = [.. s.Seeds.Select(r => r.Seed == 1 ? new SeedRecord(1, SeedState.Failed, 3, null, "boom <script>alert(1)</script>", "w/0") : r)] }).ToList();
+        var running = SweepReport.Build("half-done", summaries);
+        var curves = summaries.ToDictionary(s => s.Id, s => s.Seeds.Where(r => r.State == SeedState.Succeeded).Select(r => new SeedCurves(r.Seed,
+            [new TrialCurve("policy", TrialCurves.Loss, [10, 20, 30], [1.0 + r.Seed, 0.8, 0.5])])).ToArray());
+        var status = new SweepStatus("half-done", SweepState.Running, StateCounts.Zero with { Succeeded = 4, Failed = 1, Running = 1 }, 2, DateTimeOffset.UnixEpoch, null, []);
+        var drawn = new List<(int Done, int Total)>();
+
+        var page = SweepReportPage.Build(
+            new SweepReportInput(running, status, [spec], SweepCurves.Aggregate(running, curves), DateTimeOffset.UnixEpoch),
+            new SyncProgress<(int, int)>(drawn.Add));
+
+        Assert.Contains("<title>ALPT sweep half-done — report</title>", page, StringComparison.Ordinal);
+        Assert.Contains("id=\"in-progress\"", page, StringComparison.Ordinal);
+        Assert.Contains("5 of 6 trials finished", page, StringComparison.Ordinal);
+        Assert.Contains("running: 1", page, StringComparison.Ordinal);
+        Assert.Contains("boom &lt;script&gt;alert(1)&lt;/script&gt;", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", page, StringComparison.OrdinalIgnoreCase);
+        // Two budget panels and one curve panel, each an embedded PNG; nothing fetched from anywhere.
+        var images = System.Text.RegularExpressions.Regex.Matches(page, "<img src=\"([^\"]*)\"");
+        Assert.Equal(3, images.Count);
+        Assert.All(images, m => Assert.StartsWith("data:image/png;base64,", m.Groups[1].Value, StringComparison.Ordinal));
+        Assert.DoesNotMatch("(src|href)=\"(https?:)?//", page);
+        Assert.Equal([(1, 3), (2, 3), (3, 3)], drawn);
+    }
+
+    [Fact]
+    public void Curves_are_averaged_per_step_over_seeds_and_filters_name_what_there_is()
+    {
+        var curves = report.Experiments.ToDictionary(e => e.Experiment, e => new[]
+        {
+            new SeedCurves(0, [new TrialCurve("policy", TrialCurves.Loss, [10, 20], [1.0, 0.5])]),
+            new SeedCurves(1, [new TrialCurve("policy", TrialCurves.Loss, [10, 20], [3.0, 0.5])]),
+        });
+
+        var aggregated = SweepCurves.Aggregate(report, curves);
+
+        Assert.Equal(7, aggregated.Count);
+        var first = aggregated[0];
+        Assert.Equal([10, 20], first.Points.Select(p => p.Step));
+        Assert.Equal((2, 2.0), (first.Points[0].Value.N, first.Points[0].Value.Mean));
+        Assert.Equal(0, first.Points[1].Value.Std);
+        Assert.Equal(2, SweepCurves.Select(aggregated, ["freeway-alpt"], ["policy"]).Count);
+        var phase = Assert.Throws<ArgumentException>(() => SweepCurves.Select(aggregated, [], ["idm"]));
+        Assert.Contains("--phase 'idm' is not a phase with curves (phases: policy)", phase.Message, StringComparison.Ordinal);
+        var experiment = Assert.Throws<ArgumentException>(() => SweepCurves.Select(aggregated, ["breakout-"], []));
+        Assert.Contains("--experiment 'breakout-' matches no experiment", experiment.Message, StringComparison.Ordinal);
+        // Two budgets, the oracle drawn in each: a panel per budget.
+        Assert.Equal(2, SweepCurves.Panels(report, aggregated).Count);
+    }
+
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+
     private static List<ExperimentSummary> Summaries(SweepSpec spec) =>
         [.. SweepExpansion.Experiments(spec).Select(config => new ExperimentSummary(
             config.Id,
