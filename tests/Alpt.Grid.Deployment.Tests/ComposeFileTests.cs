@@ -142,6 +142,21 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void The_dashboard_runs_on_every_silo_and_only_the_coordinators_is_published_on_the_hosts_loopback()
+    {
+        foreach (var name in Silos)
+        {
+            var options = Bind(Service(name).Environment());
+            Assert.True(options.Dashboard.Enabled, $"{name} has no Grid:Dashboard:Port");
+            Assert.Equal(name == "coordinator" ? "0.0.0.0" : "127.0.0.1", options.Dashboard.Host);
+        }
+
+        var port = Bind(Service("coordinator").Environment()).Dashboard.Port;
+        Assert.Contains(Service("coordinator").Items("ports").Cast<YamlScalarNode>(), p => p.Value == $"127.0.0.1:{port}:{port}");
+        Assert.DoesNotContain(Silos.Where(s => s != "coordinator"), s => Service(s).Get("ports") is not null);
+    }
+
+    [Fact]
     public void Long_running_services_restart_and_have_health_checks()
     {
         foreach (var name in Silos.Concat(["azurite", "prometheus", "grafana"]))

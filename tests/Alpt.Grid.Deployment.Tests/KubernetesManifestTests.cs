@@ -153,6 +153,20 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void The_dashboard_runs_on_every_silo_on_the_pods_loopback_and_no_service_exposes_it()
+    {
+        var options = ComposeFileTests.Bind(Config.Append(KeyValuePair.Create("ALPT_Grid__StorageConnectionString", "x")).ToDictionary());
+
+        // Reached with kubectl port-forward (docs): it has no authentication, so nothing routes to it.
+        Assert.Equal((true, "127.0.0.1"), (options.Dashboard.Enabled, options.Dashboard.Host));
+        Assert.All(Silos, s => Assert.DoesNotContain(Container(s).Items("env").Cast<YamlMappingNode>(), e => e.Scalar("name")!.StartsWith("ALPT_Grid__Dashboard__", StringComparison.Ordinal)));
+        foreach (var service in new[] { "alpt-gateway", "alpt-silos" })
+        {
+            Assert.DoesNotContain(Resource("Service", service).Map("spec").Items("ports").Cast<YamlMappingNode>(), p => p.Scalar("port") == options.Dashboard.Port!.Value.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
     public void No_secret_value_is_committed()
     {
         Assert.DoesNotContain(Resources, r => r.Scalar("kind") == "Secret");

@@ -21,12 +21,14 @@ public sealed class LoopbackClusterTests
         var clusterId = "deploy-" + Guid.NewGuid().ToString("N")[..8];
         var work = Repo.TempDirectory("alpt-deploy");
         var silos = new List<(ChildProcess Process, int MetricsPort)>();
+        var dashboardPorts = new List<int>();
         try
         {
             foreach (var service in (string[])["coordinator", "worker-cpu", "worker-cpu"])
             {
                 var metricsPort = LoopbackPorts.Free();
                 var env = Loopback(ComposeEnvironment(service), azurite.ConnectionString, clusterId, metricsPort);
+                dashboardPorts.Add(int.Parse(env["ALPT_Grid__Dashboard__Port"], CultureInfo.InvariantCulture));
                 env["ALPT_Grid__Executor__ExecutionLog"] = Path.Combine(work, $"executions-{silos.Count}.log");
                 var silo = ChildProcess.Start($"{service}-{silos.Count}", "dotnet", [Path.Combine(Repo.SiloDirectory, "Alpt.Grid.Silo.dll")], Repo.SiloDirectory, env);
                 silos.Add((silo, metricsPort));
@@ -50,6 +52,16 @@ public sealed class LoopbackClusterTests
             var flat = System.Text.RegularExpressions.Regex.Replace(watch.Output, @"\s+", " ");
             Assert.Contains("sweep smoke completed: 21 succeeded, 0 failed of 21", flat, StringComparison.Ordinal);
 
+            // Each seed's training curves were stored with its result in the Azure table, and read back from there.
+            var results = await RunConsole(work, console, ["sweep", "results", "smoke", "--format", "json", "--curves"], TimeSpan.FromMinutes(2));
+            Assert.True(results.Exit == 0, results.Output);
+            using (var json = System.Text.Json.JsonDocument.Parse(results.Output[results.Output.IndexOf('{', StringComparison.Ordinal)..]))
+            {
+                var trials = json.RootElement.GetProperty("trials").EnumerateArray().ToList();
+                Assert.Equal(21, trials.Count);
+                Assert.All(trials, t => Assert.Contains(t.GetProperty("curves").EnumerateArray(), c => c.GetProperty("phase").GetString() == "policy" && c.GetProperty("values").GetArrayLength() > 0));
+            }
+
             // Every trial ran once, on a worker (the coordinator has no slots).
             var executions = Enumerable.Range(0, silos.Count).SelectMany(i => Executions(Path.Combine(work, $"executions-{i}.log"))).ToList();
             Assert.Equal(21, executions.Select(line => line.Split(' ')[0]).Distinct().Count());
@@ -72,6 +84,21 @@ public sealed class LoopbackClusterTests
             }
 
             Assert.Equal(21, finished);
+
+            // The coordinator's Orleans dashboard (compose publishes it) sees the whole cluster: three active silos.
+            using var http = new HttpClient();
+            var active = 0;
+            while (!cancel.IsCancellationRequested && active != 3)
+            {
+                using var counters = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{dashboardPorts[0]}/DashboardCounters"), cancel.Token));
+                active = counters.RootElement.GetProperty("hosts").EnumerateArray().Count(h => h.GetProperty("status").GetString() == "Active");
+                if (active != 3)
+                {
+                    await Task.Delay(500, cancel.Token);
+                }
+            }
+
+            Assert.Equal(3, active);
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
@@ -109,6 +136,10 @@ public sealed class LoopbackClusterTests
         env["ALPT_Grid__ListenOnAnyAddress"] = "false";
         env["ALPT_Grid__Metrics__Host"] = "127.0.0.1";
         env["ALPT_Grid__Metrics__Port"] = metricsPort.ToString(CultureInfo.InvariantCulture);
+        // Each silo its own dashboard port on one machine; loopback, as compose publishes the coordinator's on the host.
+        Assert.True(env.ContainsKey("ALPT_Grid__Dashboard__Port"), "compose gives every silo a dashboard port");
+        env["ALPT_Grid__Dashboard__Host"] = "127.0.0.1";
+        env["ALPT_Grid__Dashboard__Port"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture);
         // In a container silo-entrypoint.sh sets the container's address; here every silo is on loopback.
         env["ALPT_Grid__AdvertisedAddress"] = "127.0.0.1";
         return env;
