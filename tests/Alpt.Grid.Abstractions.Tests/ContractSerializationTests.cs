@@ -65,14 +65,15 @@ public sealed class ContractSerializationTests : IDisposable
     }
 
     [Fact]
-    public void An_assignment_and_an_outcome_round_trip_with_lease_and_metrics()
+    public void An_assignment_and_an_outcome_round_trip_with_lease_metrics_and_curves()
     {
         var config = SweepExpansion.Experiments(Spec())[0];
         var assignment = new TrialAssignment(
             SweepExpansion.SeedId(config.Id, 2), config.Id, config, 2, 3, Guid.NewGuid(), DateTimeOffset.UnixEpoch.AddHours(5));
         var outcome = new TrialOutcome(
             new Dictionary<string, double> { [TrialMetrics.IdmAccuracy] = 0.875, [TrialMetrics.NormalizedReturn] = -0.125 },
-            TimeSpan.FromSeconds(42.5));
+            TimeSpan.FromSeconds(42.5),
+            [new TrialCurve("idm", TrialCurves.Loss, [10, 20], [1.5, 0.75]), new TrialCurve("policy", TrialCurves.NormalizedReturn, [100], [0.25])]);
 
         var assignmentCopy = RoundTrip(assignment);
         var outcomeCopy = RoundTrip(outcome);
@@ -83,5 +84,7 @@ public sealed class ContractSerializationTests : IDisposable
         Assert.Equal((assignment.SeedId, assignment.Seed, assignment.Attempt), (assignmentCopy.SeedId, assignmentCopy.Seed, assignmentCopy.Attempt));
         Assert.Equal(outcome.Metrics, outcomeCopy.Metrics);
         Assert.Equal(outcome.Duration, outcomeCopy.Duration);
+        Assert.Equal(outcome.Curves!.Select(c => (c.Name, c.Steps.ToList(), c.Values.ToList())), outcomeCopy.Curves!.Select(c => (c.Name, c.Steps.ToList(), c.Values.ToList())));
+        Assert.Null(RoundTrip(outcome with { Curves = null }).Curves);
     }
 }
