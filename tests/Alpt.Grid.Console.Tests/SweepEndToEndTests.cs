@@ -199,7 +199,7 @@ public sealed class SweepEndToEndTests(SmokeSweepFixture smoke) : IClassFixture<
         Assert.DoesNotContain("id=\"in-progress\"", html, StringComparison.Ordinal);
 
         // Opened at its figures, so that the screenshot kept in docs/images shows plots.
-        var look = await HeadlessChromium.LookAsync(new UriBuilder(new Uri(Path.GetFullPath(page))) { Fragment = "budgets" }.Uri, height: 1400);
+        var look = await HeadlessChromium.LookAsync(new UriBuilder(new Uri(Path.GetFullPath(page))) { Fragment = "budgets" }.Uri, height: 1400, print: true);
         HeadlessChromium.Keep(look.Screenshot, Path.GetDirectoryName(page)!, "report.png");
 
         Assert.Equal("ALPT sweep smoke — report", look.Title);
@@ -213,6 +213,9 @@ public sealed class SweepEndToEndTests(SmokeSweepFixture smoke) : IClassFixture<
         Assert.All(look.Images, i => Assert.True(i.Complete && (i.NaturalWidth, i.NaturalHeight) == (640, 420), $"image '{i.Alt}' decoded as {i.NaturalWidth}×{i.NaturalHeight}"));
         Assert.Contains(look.Images, i => i.Alt == "freeway, budget 100 (0.111 min): policy loss");
         Assert.Empty(look.ConsoleErrors);
+        // Printed, it is a PDF of several pages (A4 landscape from the print styles).
+        Assert.Equal("%PDF", System.Text.Encoding.ASCII.GetString(look.Pdf!, 0, 4));
+        Assert.True(look.Pdf!.Length > 100_000, $"the printed report is {look.Pdf.Length} bytes: its figures are missing");
     }
 
     [Fact]

@@ -10,7 +10,8 @@ using System.Text.Json.Nodes;
 public sealed record PageImage(string Alt, string Source, bool Complete, int NaturalWidth, int NaturalHeight);
 
 /// <summary>What a person would see: the page's title and text, its images, the errors in its console, a screenshot.</summary>
-public sealed record PageLook(string Title, string Text, IReadOnlyList<PageImage> Images, IReadOnlyList<string> ConsoleErrors, byte[] Screenshot);
+/// <param name="Pdf">The page printed (its print styles applied), when asked for.</param>
+public sealed record PageLook(string Title, string Text, IReadOnlyList<PageImage> Images, IReadOnlyList<string> ConsoleErrors, byte[] Screenshot, byte[]? Pdf = null);
 
 /// <summary>
 /// Debian's headless Chromium (the <c>chromium</c> package, installed by scripts/setup) driven over the
@@ -42,7 +43,8 @@ public static class HeadlessChromium
     }
 
     /// <param name="readyWhen">A JavaScript expression that is true once the page shows what it should (polled).</param>
-    public static async Task<PageLook> LookAsync(Uri url, int width = 1366, int height = 900, string? readyWhen = null, TimeSpan? timeout = null)
+    /// <param name="print">Also print the page to PDF, as a person printing it would get it.</param>
+    public static async Task<PageLook> LookAsync(Uri url, int width = 1366, int height = 900, string? readyWhen = null, TimeSpan? timeout = null, bool print = false)
     {
         ArgumentNullException.ThrowIfNull(url);
         using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(90));
@@ -104,6 +106,9 @@ public static class HeadlessChromium
                 "JSON.stringify({ title: document.title, text: document.body ? document.body.innerText : '', images: [...document.images].map(i => ({ alt: i.alt, src: i.currentSrc.slice(0, 64), complete: i.complete, w: i.naturalWidth, h: i.naturalHeight })) })",
                 deadline.Token)).GetValue<string>();
             var shot = await session.SendAsync("Page.captureScreenshot", new JsonObject { ["format"] = "png" }, deadline.Token);
+            var pdf = print
+                ? Convert.FromBase64String((string)(await session.SendAsync("Page.printToPDF", new JsonObject { ["printBackground"] = true, ["preferCSSPageSize"] = true }, deadline.Token))["data"]!)
+                : null;
             using var json = JsonDocument.Parse(look);
             var root = json.RootElement;
             var images = root.GetProperty("images").EnumerateArray().Select(i => new PageImage(
@@ -117,7 +122,7 @@ public static class HeadlessChromium
                 // The browser closing its end first is the expected way for this to end.
             }
 
-            return new PageLook(root.GetProperty("title").GetString() ?? "", root.GetProperty("text").GetString() ?? "", images, [.. session.Errors], Convert.FromBase64String((string)shot["data"]!));
+            return new PageLook(root.GetProperty("title").GetString() ?? "", root.GetProperty("text").GetString() ?? "", images, [.. session.Errors], Convert.FromBase64String((string)shot["data"]!), pdf);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
