@@ -60,6 +60,11 @@ public sealed class EmbeddedSiloTests : IDisposable
             Assert.Equal((SeedState.Failed, 3), (failed.State, failed.Attempts));
             Assert.Contains("attempt 3", failed.Error, StringComparison.Ordinal);
             Assert.Equal(3, experiment.Metrics.Single(m => m.Name == "seed").N);
+
+            // The succeeded seeds' curves, stored with their results in the directory store; none for the failed one.
+            var curves = await grid.Grains.GetGrain<Abstractions.Experiments.IExperimentGrain>(experiment.Id).GetCurves();
+            Assert.Equal([0, 1, 3], curves.Select(c => c.Seed));
+            Assert.All(curves, c => Assert.Equal(NoOpTrialExecutor.SyntheticCurves(new TrialAssignment("", experiment.Id, experiment.Config, c.Seed, 2, Guid.Empty, default)).Select(x => (x.Name, x.Values.Sum())), c.Curves.Select(x => (x.Name, x.Values.Sum()))));
         }
     }
 

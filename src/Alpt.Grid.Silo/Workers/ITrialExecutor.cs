@@ -33,12 +33,12 @@ public sealed class NoOpTrialExecutor : ITrialExecutor
         var curves = new List<TrialCurve>();
         if (assignment.Config.Method is "alpt" or "idm-target")
         {
-            curves.Add(new TrialCurve("idm", TrialCurves.Loss, steps, [.. steps.Select(s => 1.8 * Math.Exp(-s / 30.0) + 0.2 + noise)]));
+            curves.Add(new TrialCurve(Alpt.Learning.Trials.TrialPhases.IdmTraining, TrialCurves.Loss, steps, [.. steps.Select(s => 1.8 * Math.Exp(-s / 30.0) + 0.2 + noise)]));
         }
 
-        curves.Add(new TrialCurve("policy", TrialCurves.Loss, steps, [.. steps.Select(s => 1.5 * Math.Exp(-s / 40.0) + 0.3 + noise)]));
+        curves.Add(new TrialCurve(Alpt.Learning.Trials.TrialPhases.PolicyTraining, TrialCurves.Loss, steps, [.. steps.Select(s => 1.5 * Math.Exp(-s / 40.0) + 0.3 + noise)]));
         int[] checks = [25, 50, 75, 100];
-        curves.Add(new TrialCurve("policy", TrialCurves.NormalizedReturn, checks, [.. checks.Select(s => metrics[TrialMetrics.NormalizedReturn] * s / 100.0)]));
+        curves.Add(new TrialCurve(Alpt.Learning.Trials.TrialPhases.PolicyTraining, TrialCurves.NormalizedReturn, checks, [.. checks.Select(s => metrics[TrialMetrics.NormalizedReturn] * s / 100.0)]));
         return [.. curves];
     }
 
