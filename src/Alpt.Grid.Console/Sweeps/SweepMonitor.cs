@@ -49,8 +49,20 @@ public sealed class SweepMonitor(IAnsiConsole console, SweepHandle sweep, GridCa
         var reportedUnserved = new HashSet<string>(StringComparer.Ordinal);
         string? last = null;
         string? previousUnserved = null;
+        // Each running trial's phase, so a log shows where the time goes (datasets, idm, labelling, policy, evaluation).
+        var phases = new Dictionary<string, string>(StringComparer.Ordinal);
         while (true)
         {
+            foreach (var trial in snapshot.Running)
+            {
+                var key = $"{trial.SeedId}#{trial.Attempt}";
+                if (trial.Progress is { } p && (!phases.TryGetValue(key, out var phase) || phase != p.Phase))
+                {
+                    phases[key] = p.Phase;
+                    console.WriteRaw($"trial {trial.SeedId} (attempt {trial.Attempt}): {p.Phase} {p.Step}/{p.TotalSteps}{Environment.NewLine}");
+                }
+            }
+
             foreach (var (seedId, error) in snapshot.Failures.Where(f => reported.Add(f.SeedId)))
             {
                 console.WriteRaw($"failed: {seedId}: {error}{Environment.NewLine}");

@@ -2,6 +2,7 @@ using Alpt.Grid.Abstractions.Environments;
 using System.Diagnostics;
 using Alpt.Grid.Grains.Hosting;
 using Alpt.Grid.Grains.Telemetry;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Alpt.Grid.Grains.Environments;
@@ -14,7 +15,7 @@ public delegate byte[] DatasetGenerator(DatasetKey key, CancellationToken cancel
 /// here under the environment grain's claim and stored for everyone else. A corrupt artifact is
 /// reported and regenerated.
 /// </summary>
-public sealed class DatasetCache(IGrainFactory grains, IArtifactStore artifacts, DatasetGenerator generator, IOptions<GridGrainOptions> options, TimeProvider time, GridMetrics? metrics = null)
+public sealed class DatasetCache(IGrainFactory grains, IArtifactStore artifacts, DatasetGenerator generator, IOptions<GridGrainOptions> options, TimeProvider time, GridMetrics? metrics = null, ILogger<DatasetCache>? logger = null)
 {
     // "local", "blob": the store's kind, a bounded label.
     private readonly string storeKind = artifacts.GetType().Name.Replace("ArtifactStore", "", StringComparison.Ordinal).ToLowerInvariant();
@@ -47,8 +48,11 @@ public sealed class DatasetCache(IGrainFactory grains, IArtifactStore artifacts,
             if (lease.GenerationClaim is { } claim)
             {
                 var generating = Stopwatch.GetTimestamp();
+                logger?.LogInformation("Generating dataset {Dataset}: {Transitions} transitions of {Game}/{Variant}, seed {Seed}", key.ArtifactName, key.Transitions, key.Game, key.Variant, key.Seed);
                 var bytes = await Task.Run(() => generator(key, cancellationToken), cancellationToken);
-                metrics?.DatasetGenerated(EnvironmentGrain.KeyOf(key.Game, key.Variant), Stopwatch.GetElapsedTime(generating));
+                var took = Stopwatch.GetElapsedTime(generating);
+                metrics?.DatasetGenerated(EnvironmentGrain.KeyOf(key.Game, key.Variant), took);
+                logger?.LogInformation("Generated dataset {Dataset} in {Seconds:F1} s ({Bytes} bytes); storing it", key.ArtifactName, took.TotalSeconds, bytes.Length);
                 var writing = Stopwatch.GetTimestamp();
                 var stored = await artifacts.PutAsync(key.ArtifactName, bytes, cancellationToken);
                 metrics?.ArtifactWritten(storeKind, bytes.Length, Stopwatch.GetElapsedTime(writing));

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -150,7 +151,8 @@ public static class GridHosting
             sp.GetService<DatasetGenerator>() ?? throw new InvalidOperationException("no DatasetGenerator is registered: register one before AddGridSilo to let trials load datasets"),
             sp.GetRequiredService<IOptions<GridGrainOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<GridMetrics>()));
+            sp.GetService<GridMetrics>(),
+            sp.GetService<ILogger<DatasetCache>>()));
         builder.Services.AddSingleton<TrialWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TrialWorker>());
         return builder;
