@@ -34,4 +34,7 @@ public interface ISeedGrain : IGrainWithStringKey
     Task<bool> Retry(SeedDefinition definition);
 
     Task<SeedStatus> GetStatus();
+
+    /// <summary>Every attempt that ended, in order, as stored with the seed's state (the accepted result's attempt and lease token among them).</summary>
+    Task<AttemptRecord[]> GetHistory();
 }

@@ -62,3 +62,26 @@ public sealed record LeaseCheck(
     [property: Id(1)] DateTimeOffset? LeaseExpiresAt,
     [property: Id(2)] bool Expired,
     [property: Id(3)] SeedDefinition? Definition = null);
+
+/// <summary>How an attempt of a seed ended, as the seed stored it.</summary>
+public enum AttemptEnd
+{
+    /// <summary>The lease holder's result was accepted: the seed's one recorded result.</summary>
+    Succeeded = 0,
+    Failed = 1,
+    /// <summary>The worker handed the attempt back (shutting down); it did not count.</summary>
+    Abandoned = 2,
+    /// <summary>The lease ran out without a heartbeat.</summary>
+    Expired = 3,
+    Cancelled = 4,
+}
+
+/// <summary>One ended attempt in a seed's own history: which attempt, under which lease token, on which worker, and how it ended.</summary>
+[GenerateSerializer, Immutable]
+[Alias("alpt.AttemptRecord")]
+public sealed record AttemptRecord(
+    [property: Id(0)] int Attempt,
+    [property: Id(1)] Guid LeaseToken,
+    [property: Id(2)] string? Worker,
+    [property: Id(3)] AttemptEnd End,
+    [property: Id(4)] DateTimeOffset At);

@@ -118,11 +118,14 @@ public sealed class ExperimentGrain : Grain, IExperimentGrain, IDisposable
         }
 
         await writer.WriteAsync();
-        var retried = await Task.WhenAll(failed.Select(s => Seed(s).Retry(new SeedDefinition(Id, S.Config!, s, S.MaxAttempts))));
 
-        // An earlier retry may have stored its seed Queued and then failed to reach the queue: its record is gone
-        // from here, so it is no longer "failed". Submitting every other open seed queues it (idempotent).
-        await SubmitSeeds(S.Seeds.Where(s => !S.Finished.ContainsKey(s) && !failed.Contains(s) && !running.ContainsKey(s)));
+        // An earlier retry may have removed a record and then been cut short: before its seed stored Queued (the seed
+        // is still Failed), or after (Queued, but in no queue). Its record is gone from here, so it is no longer
+        // "failed" here: every open seed not running is asked to retry too (a no-op unless it is failed or
+        // cancelled), and the ones that did not are submitted (idempotent: queues a Queued one).
+        var candidates = failed.Concat(S.Seeds.Where(s => !S.Finished.ContainsKey(s) && !failed.Contains(s) && !running.ContainsKey(s))).ToArray();
+        var retried = await Task.WhenAll(candidates.Select(s => Seed(s).Retry(new SeedDefinition(Id, S.Config!, s, S.MaxAttempts))));
+        await SubmitSeeds(candidates.Zip(retried).Where(c => !c.Second && !failed.Contains(c.First)).Select(c => c.First));
         return retried.Count(r => r);
     }
 

@@ -29,6 +29,9 @@ public sealed class SeedGrainState
     [Id(7)] public string? LastError { get; set; }
 
     [Id(8)] public TrialOutcome? Outcome { get; set; }
+
+    /// <summary>Every ended attempt, stored in the same write as the transition that ended it.</summary>
+    [Id(9)] public List<AttemptRecord> History { get; set; } = [];
 }
 
 /// <summary>
@@ -154,6 +157,7 @@ public sealed class SeedGrain(
         S.State = SeedState.Succeeded;
         S.Outcome = outcome;
         S.LeaseExpiresAt = null;
+        Ended(AttemptEnd.Succeeded);
         await WriteAsync();
         // Here and not on the worker: only the lease holder's result is recorded, exactly once.
         metrics?.TrialSucceeded(Labels, Metric(outcome, TrialMetrics.IdmAccuracy), Metric(outcome, TrialMetrics.NormalizedReturn));
@@ -184,6 +188,7 @@ public sealed class SeedGrain(
         }
 
         S.LastError = $"attempt {S.Attempt} on {S.Worker}: {error}";
+        Ended(AttemptEnd.Failed);
         var requeued = EndAttempt();
         RecordAttemptEnd(requeued);
         await WriteAsync();
@@ -213,6 +218,7 @@ public sealed class SeedGrain(
             return ReportVerdict.StaleLease;
         }
 
+        Ended(AttemptEnd.Abandoned);
         S.Attempt--;
         S.State = SeedState.Queued;
         S.LeaseExpiresAt = null;
@@ -226,6 +232,7 @@ public sealed class SeedGrain(
         if (S.State == SeedState.Running && S.LeaseExpiresAt is { } expires && expires <= time.UtcNow)
         {
             S.LastError = $"attempt {S.Attempt} on {S.Worker}: lease expired at {expires:O} (no heartbeat)";
+            Ended(AttemptEnd.Expired);
             var requeued = EndAttempt();
             metrics?.LeaseExpired();
             RecordAttemptEnd(requeued);
@@ -255,7 +262,19 @@ public sealed class SeedGrain(
         // Stored even for a seed never stored before, so that its queue entry finds it cancelled.
         if (S.State.IsTerminal())
         {
+            // The experiment asks only seeds it has no record of: an earlier cancel stored this one and was cut
+            // short before the experiment heard, or its end is still on its way. Hand the record over (idempotent).
+            if (S.Definition is not null)
+            {
+                await Finished(releaseFromQueue: false);
+            }
+
             return false;
+        }
+
+        if (S.State == SeedState.Running)
+        {
+            Ended(AttemptEnd.Cancelled);
         }
 
         S.State = SeedState.Cancelled;
@@ -285,6 +304,10 @@ public sealed class SeedGrain(
 
     Task<SeedStatus> ISeedGrain.GetStatus() => Task.FromResult(new SeedStatus(
         SeedId, S.State, S.Attempt, S.Worker, S.State == SeedState.Running ? S.LeaseExpiresAt : null, S.LastError, S.Outcome, progress));
+
+    Task<AttemptRecord[]> ISeedGrain.GetHistory() => Task.FromResult(S.History.ToArray());
+
+    private void Ended(AttemptEnd end) => S.History.Add(new AttemptRecord(S.Attempt, S.LeaseToken, S.Worker, end, time.UtcNow));
 
     private IExperimentGrain Experiment => GrainFactory.GetGrain<IExperimentGrain>(S.Definition!.ExperimentId);
 

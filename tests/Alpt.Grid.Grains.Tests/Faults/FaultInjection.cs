@@ -24,12 +24,19 @@ public static class FaultInjection
     /// <paramref name="grain"/> (any grain when null); disposing the handle disarms it.
     /// <see cref="Handle.Fired"/> says whether it struck.
     /// </summary>
-    public static Handle Arm(string site, int nth, FaultTiming timing, string? grain = null)
+    public static Handle Arm(string site, int nth, FaultTiming timing, string? grain = null) => Arm(site, nth, timing, grain is null ? null : [grain], matchArguments: false);
+
+    /// <summary>
+    /// Arms a fault for calls or writes at <paramref name="site"/> that concern one of <paramref name="scope"/>
+    /// (a grain key containing one of them, or, with <paramref name="matchArguments"/>, a call argument that does),
+    /// so that calls the periodic reconciliation makes for other tests' sweeps do not count; any call when null.
+    /// </summary>
+    public static Handle Arm(string site, int nth, FaultTiming timing, IReadOnlyList<string>? scope, bool matchArguments)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nth, 1);
         lock (Gate)
         {
-            armed = new Armed(site, nth, timing, grain);
+            armed = new Armed(site, nth, timing, scope, matchArguments);
             return new Handle(armed);
         }
     }
@@ -41,11 +48,11 @@ public static class FaultInjection
     public static string WriteSite(string stateName) => $"storage:{stateName}";
 
     /// <summary>Whether this call at <paramref name="site"/> is the one to fail, and when.</summary>
-    internal static FaultTiming? Strike(string site, GrainId grainId)
+    internal static FaultTiming? Strike(string site, GrainId grainId, object?[]? arguments = null)
     {
         lock (Gate)
         {
-            if (armed is not { } a || a.Site != site || a.Struck || (a.Grain is { } key && !grainId.Key.ToString()!.Contains(key, StringComparison.Ordinal)))
+            if (armed is not { } a || a.Site != site || a.Struck || !a.Concerns(grainId, arguments))
             {
                 return null;
             }
@@ -65,7 +72,7 @@ public static class FaultInjection
     public static async Task Filter(IIncomingGrainCallContext context)
     {
         var site = CallSite(context.InterfaceMethod.DeclaringType!, context.InterfaceMethod.Name);
-        var timing = Strike(site, context.TargetId);
+        var timing = Strike(site, context.TargetId, context.Request.GetArgumentCount() == 0 ? [] : [.. Enumerable.Range(0, context.Request.GetArgumentCount()).Select(context.Request.GetArgument)]);
         if (timing == FaultTiming.BeforeEffect)
         {
             throw InjectedFaultException.Create(site, timing.Value);
@@ -78,9 +85,9 @@ public static class FaultInjection
         }
     }
 
-    internal sealed class Armed(string site, int nth, FaultTiming timing, string? grain)
+    internal sealed class Armed(string site, int nth, FaultTiming timing, IReadOnlyList<string>? scope, bool matchArguments)
     {
-        public string? Grain { get; } = grain;
+        public IReadOnlyList<string>? Scope { get; } = scope;
 
         public string Site { get; } = site;
 
@@ -91,6 +98,18 @@ public static class FaultInjection
         public int Seen { get; set; }
 
         public bool Struck { get; set; }
+
+        public bool Concerns(GrainId grainId, object?[]? arguments)
+        {
+            if (Scope is null)
+            {
+                return true;
+            }
+
+            var key = grainId.Key.ToString()!;
+            return Scope.Any(s => key.Contains(s, StringComparison.Ordinal)
+                || (matchArguments && arguments is not null && arguments.Any(a => a?.ToString()?.Contains(s, StringComparison.Ordinal) == true)));
+        }
     }
 
     public sealed class Handle : IDisposable
