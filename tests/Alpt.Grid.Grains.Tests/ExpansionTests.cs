@@ -94,7 +94,7 @@ public sealed class ExpansionTests
 
         Assert.Contains("budget -5 must be > 0", SweepValidation.Problems(oracleOnly with { Budgets = [-5] }, GridCatalogue.Default));
         Assert.Contains("budgets: at least one annotation budget is needed", SweepValidation.Problems(oracleOnly with { Methods = ["oracle", "idm-target"] }, GridCatalogue.Default));
-        Assert.Contains("budget 400 is larger than the target dataset (200 transitions)", SweepValidation.Problems(oracleOnly with { Budgets = [400] }, GridCatalogue.Default with { MaxBudget = 200 }));
+        Assert.Contains("budget 400 is larger than the target dataset (200 transitions of preset 'quick')", SweepValidation.Problems(oracleOnly with { Budgets = [400] }, GridCatalogue.Default with { MaxBudget = 200 }));
     }
 
     [Fact]
@@ -160,6 +160,6 @@ public sealed class ExpansionTests
     {
         var catalogue = GridCatalogue.Default with { MaxBudget = 200 };
         var problems = SweepValidation.Problems(SpecFixtures.Small("b"), catalogue);
-        Assert.Equal(["budget 400 is larger than the target dataset (200 transitions)"], problems);
+        Assert.Equal(["budget 400 is larger than the target dataset (200 transitions of preset 'quick')"], problems);
     }
 }

@@ -239,6 +239,26 @@ public sealed class EmbeddedSiloTests : IDisposable
     }
 
     [Fact]
+    public async Task A_launch_straight_to_the_grains_with_a_budget_beyond_the_target_dataset_is_refused_naming_it()
+    {
+        await using var grid = await EmbeddedGrid.StartAsync(data, o => o.Slots = "none");
+        var sweep = grid.Grains.GetGrain<ISweepGrain>("too-big");
+
+        // The smoke preset's target dataset has 2,000 transitions; an override can make it larger.
+        var error = await Assert.ThrowsAsync<InvalidSweepSpecException>(() => sweep.Launch(
+            new SweepSpec { Name = "too-big", Targets = ["freeway"], Budgets = [500, 2_001], Methods = ["idm-target"], Seeds = [0], Preset = "smoke" }));
+        var launch = await sweep.Launch(new SweepSpec
+        {
+            Name = "too-big", Targets = ["freeway"], Budgets = [500, 2_001], Methods = ["idm-target"], Seeds = [0], Preset = "smoke",
+            Overrides = new(StringComparer.Ordinal) { ["data.targetTransitions"] = "3000" },
+        });
+
+        Assert.Equal(["budget 2001 is larger than the target dataset (2000 transitions of preset 'smoke')"], error.Problems);
+        Assert.True(launch.Created);
+        Assert.Equal(2, await sweep.Cancel());
+    }
+
+    [Fact]
     public async Task Azure_mode_without_a_connection_string_is_refused_naming_the_setting()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EmbeddedGrid.StartAsync(data, o => o.Clustering = Configuration.ClusteringMode.Azure));

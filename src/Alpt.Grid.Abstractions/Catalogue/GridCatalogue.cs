@@ -17,6 +17,17 @@ public sealed record GridCatalogue(
     /// <summary>Largest annotation budget a target dataset can provide; null means unchecked.</summary>
     public int? MaxBudget { get; init; }
 
+    /// <summary>
+    /// The size of the target dataset (in transitions, the largest budget) a trial preset with these overrides
+    /// trains on, when the catalogue knows its presets; null for an unknown preset or bad override (reported
+    /// elsewhere). Where set, it bounds budgets instead of <see cref="MaxBudget"/>.
+    /// </summary>
+    public Func<string, IReadOnlyDictionary<string, string>, int?>? TargetTransitions { get; init; }
+
+    /// <summary>The largest budget a sweep of this preset and these overrides may ask for; null when unchecked.</summary>
+    public int? MaxBudgetOf(string preset, IReadOnlyDictionary<string, string> overrides) =>
+        TargetTransitions?.Invoke(preset, overrides) ?? MaxBudget;
+
     /// <summary>The variant every game has first (as the environments catalogue names it).</summary>
     public const string DefaultVariant = "standard";
 

@@ -89,10 +89,11 @@ public static class SweepValidation
         Require(spec.SourceSets.Select(s => string.Join(',', s.Order(StringComparer.Ordinal))).Distinct().Count() == spec.SourceSets.Length, "sourceSets: the same source set is listed twice");
         // A sweep of the oracle alone needs no budget (it sees every label); budgets listed are checked all the same.
         Require(spec.Budgets.Length > 0 || (spec.Methods.Length > 0 && !spec.Methods.Any(GridCatalogue.UsesBudget)), "budgets: at least one annotation budget is needed");
+        var maxBudget = catalogue.MaxBudgetOf(spec.Preset, spec.Overrides);
         foreach (var budget in spec.Budgets)
         {
             Require(budget > 0, $"budget {budget} must be > 0");
-            Require(catalogue.MaxBudget is not { } max || budget <= max, $"budget {budget} is larger than the target dataset ({catalogue.MaxBudget} transitions)");
+            Require(maxBudget is not { } max || budget <= max, $"budget {budget} is larger than the target dataset ({maxBudget} transitions of preset '{spec.Preset}')");
         }
 
         Duplicates("budgets", spec.Budgets.Select(b => b.ToString(System.Globalization.CultureInfo.InvariantCulture)));

@@ -25,6 +25,20 @@ public static class ArcadeGridCatalogue
         {
             Presets = [DefaultPreset, .. TrialHyperparameters.PresetNames],
             HyperParameters = HyperparameterOverrides.Names,
+            TargetTransitions = TargetTransitions,
         };
+    }
+
+    private static int? TargetTransitions(string preset, IReadOnlyDictionary<string, string> overrides)
+    {
+        try
+        {
+            return HyperparameterOverrides.Apply(HyperparameterOverrides.Preset(preset), overrides).Data.TargetTransitions;
+        }
+        catch (ArgumentException)
+        {
+            // An unknown preset or a bad override: the validation names those itself.
+            return null;
+        }
     }
 }
