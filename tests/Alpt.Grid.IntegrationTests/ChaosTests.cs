@@ -58,6 +58,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 output.WriteLine($"round {round} at {watch.Elapsed:mm\\:ss}: " + string.Join(", ", schedule.Select(a => $"{(a.Kill >= 0 ? $"kill silo{a.Kill}" : "storage down")} at +{a.At.TotalSeconds:0.0}s for {a.For.TotalSeconds:0.0}s")));
                 var trials = (await Retried(() => grains.GetGrain<ISweepGrain>(name).Launch(spec))).Trials;
                 var launched = Stopwatch.StartNew();
+                Task? restart = null;
                 foreach (var action in schedule)
                 {
                     if (action.At > launched.Elapsed)
@@ -65,13 +66,29 @@ public sealed class ChaosTests(ITestOutputHelper output)
                         await Task.Delay(action.At - launched.Elapsed);
                     }
 
-                    if (action.Kill >= 0)
+                    if (action.Kill >= 0 && restart is null)
                     {
-                        silos[action.Kill]!.Kill();
-                        await silos[action.Kill]!.DisposeAsync();
-                        await Task.Delay(action.For);
-                        silos[action.Kill] = await GridProcesses.StartSilo(Silo(action.Kill));
-                        started.Add(silos[action.Kill]!);
+                        // One silo down at a time, so that the two others can vote it dead. Its restart joins once
+                        // they have (a joining silo first checks it reaches every silo still listed active).
+                        var k = action.Kill;
+                        silos[k]!.Kill();
+                        await silos[k]!.DisposeAsync();
+                        silos[k] = null;
+                        restart = Task.Run(async () =>
+                        {
+                            await Task.Delay(action.For);
+                            var process = await GridProcesses.StartSilo(Silo(k));
+                            lock (started)
+                            {
+                                started.Add(process);
+                            }
+
+                            silos[k] = process;
+                        });
+                    }
+                    else if (action.Kill >= 0)
+                    {
+                        output.WriteLine($"  (kill of silo{action.Kill} skipped: a silo is still restarting)");
                     }
                     else
                     {
@@ -82,6 +99,12 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 }
 
                 var status = await GridProcesses.WaitThrough(grains, name, s => s.State != SweepState.Running, TimeSpan.FromSeconds(180));
+                if (restart is not null)
+                {
+                    // Every round starts with three silos.
+                    await restart;
+                }
+
                 Assert.True(status is { State: SweepState.Completed } && status.Counts.Succeeded == trials, $"round {round} (schedule seed {scheduleSeed}): {status}");
 
                 // Exactly once, from the seeds' own histories and the workers' own execution logs.
