@@ -72,6 +72,31 @@ public sealed class SweepSpecTests
         Assert.Equal("16", Assert.Single(definition.Parts).Overrides["evaluation.episodes"]);
     }
 
+    [Fact]
+    public void The_claims_sweep_has_five_targets_five_seeds_datasets_per_seed_and_disjoint_actions_for_alpt_only()
+    {
+        var definition = SweepYaml.Load(Path.Combine(RepositoryRoot(), "examples", "claims.yaml"));
+
+        Assert.Equal(["breakout", "space-invaders", "freeway", "asterix", "seaquest"], definition.Parts.Select(p => p.Targets[0]));
+        Assert.All(definition.Parts, p =>
+        {
+            Assert.True(p.Seeds.Length >= 5);
+            Assert.Equal("true", p.Overrides["data.datasetPerSeed"]);
+            Assert.Equal([false, true], p.DisjointActions);
+        });
+        // Per target and seed: labelled-only, idm-target, the oracle, alpt × 2 source sets × 2 action layouts.
+        Assert.Equal(5 * 5 * (3 + (2 * 2)), definition.Trials);
+    }
+
+    [Fact]
+    public void The_paper_grid_spends_at_most_twelve_minutes_of_play_a_small_share_of_its_target_data()
+    {
+        var part = SweepPresets.Get("paper").Parts[0];
+
+        Assert.Equal([250, 900, 2_700, 10_800, 25_000], part.Budgets);
+        Assert.True(10_800 < 0.05 * TrialHyperparameters.Paper.Data.TargetTransitions);
+    }
+
     [Theory]
     [InlineData("", DeviceKind.Any)]
     [InlineData("device: any\n", DeviceKind.Any)]

@@ -40,7 +40,8 @@ public static class SweepPresets
         """;
 
     /// <summary>
-    /// The full grid: five targets, source sets none / one / all others, budgets tiny to nearly full, the
+    /// The full grid: five targets, source sets none / one / all others, budgets from 250 transitions through 1, 3 and 12 minutes
+    /// of play to 10% of the 250,000-transition target data, the
     /// oracle once per target, 5 seeds: 105 experiments, 525 trials (hours; for a GPU cluster).
     /// </summary>
     public const string Paper = """
@@ -48,7 +49,7 @@ public static class SweepPresets
         preset: paper
         targets: [breakout, space-invaders, freeway, asterix, seaquest]
         sourceSets: [one-other, all-others]
-        budgets: [100, 500, 2500, 10000, 40000]
+        budgets: [250, 1min, 3min, 12min, 10%]
         methods: [labelled-only, idm-target, alpt, oracle]
         seeds: 5
         """;
