@@ -210,17 +210,48 @@ public sealed class SweepReportTests : IDisposable
 
         SweepTables.Write(console, grid);
 
-        // alpt shared and disjoint, each in two eval variants, against the one idm-target of its eval variant.
-        var comparisons = grid.Comparisons.Where(c => c.Metric == TrialMetrics.IdmAccuracy).ToList();
+        // alpt shared and disjoint, each in two eval variants, against the one idm-target of its eval variant; and
+        // alpt disjoint against alpt shared in each eval variant.
+        var comparisons = grid.Comparisons.Where(c => c.Metric == TrialMetrics.IdmAccuracy && c.Baseline == "idm-target").ToList();
         Assert.Equal(4, comparisons.Count);
         Assert.Equal(4, comparisons.Select(c => (c.DisjointActions, c.EvalVariant)).Distinct().Count());
         var table = console.Output.Split('\n').Where(l => l.Contains("IDM acc.", StringComparison.Ordinal)).ToList();
-        Assert.Equal(4, table.Count);
-        Assert.Equal(4, table.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(6, table.Count);
+        Assert.Equal(6, table.Distinct(StringComparer.Ordinal).Count());
         Assert.Contains(table, l => l.Contains("freeway disjoint eval:hard", StringComparison.Ordinal));
         var csv = grid.ToCsv(comparisons: true).TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         Assert.StartsWith("target,variant,disjoint_actions,eval_variant,budget,budget_minutes,method,sources,baseline,metric,n_pairs,paired_difference,paired_ci_low,paired_ci_high", csv[0], StringComparison.Ordinal);
         Assert.Equal(csv.Count, csv.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public void Disjoint_actions_are_compared_with_the_same_alpt_run_on_shared_actions_paired_by_seed()
+    {
+        var spec = new SweepSpec
+        {
+            Targets = ["freeway"],
+            SourceSets = [["asterix"], ["breakout"]],
+            Budgets = [100],
+            Methods = ["idm-target", "alpt"],
+            DisjointActions = [false, true],
+            Seeds = [0, 1, 2],
+            Preset = "smoke",
+        };
+        // Disjoint action ids cost each seed 0.1, 0.2, 0.3 of IDM accuracy against the shared run of the same sources.
+        var summaries = Summaries(spec).Select(s => s.Config.DisjointActions
+            ? s with { Seeds = [.. s.Seeds.Select(r => r with { Metrics = new Dictionary<string, double>(r.Metrics!) { [TrialMetrics.IdmAccuracy] = r.Metrics![TrialMetrics.IdmAccuracy] - (0.1 * (r.Seed + 1)) } })] }
+            : s).ToList();
+
+        var comparisons = SweepReport.Build("disjoint", summaries).Comparisons.Where(c => c.Baseline == SweepReport.SharedActionsBaseline).ToList();
+
+        // One per source set and metric, each against its own source set's shared run.
+        Assert.Equal(4, comparisons.Count);
+        Assert.All(comparisons, c => Assert.True(c.DisjointActions));
+        Assert.Equal(["asterix", "breakout"], comparisons.Select(c => c.Sources).Distinct().Order(StringComparer.Ordinal));
+        var accuracy = comparisons.First(c => c.Metric == TrialMetrics.IdmAccuracy);
+        Assert.Equal((3, -0.2), (accuracy.NPairs, Math.Round(accuracy.PairedDifference, 10)));
+        Assert.True(accuracy.PairedCiLow < -0.2 && accuracy.PairedCiHigh > -0.2);
+        Assert.Equal(0, comparisons.First(c => c.Metric == TrialMetrics.NormalizedReturn).PairedDifference, 10);
     }
 
     private static ExperimentSummary Summary(string method, string[] sources, int budget, double[] normalizedReturns, int? failedSeed = null)

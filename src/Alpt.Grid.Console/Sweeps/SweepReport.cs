@@ -123,6 +123,9 @@ public sealed record SweepReport(string SweepId, IReadOnlyList<ExperimentRow> Ex
         new("oracle", "labelled-only", [TrialMetrics.NormalizedReturn]),
     ];
 
+    /// <summary>The baseline of a disjoint-actions alpt run: the same alpt run with action ids shared between games.</summary>
+    public const string SharedActionsBaseline = "alpt, shared actions";
+
     public static SweepReport Build(string sweepId, IReadOnlyList<ExperimentSummary> summaries)
     {
         ArgumentNullException.ThrowIfNull(summaries);
@@ -174,11 +177,32 @@ public sealed record SweepReport(string SweepId, IReadOnlyList<ExperimentRow> Ex
             }
         }
 
+        // Claim 3: each alpt run whose games have disjoint action ids against the same run (target, sources, budget,
+        // eval variant, seeds) with shared ones: what sharing the action ids is worth.
+        foreach (var method in ordered.Where(r => r.Row.Method == "alpt" && r.Row.DisjointActions && r.Row.Budget is not null))
+        {
+            var shared = ordered.FirstOrDefault(r => r.Row.Method == "alpt" && !r.Row.DisjointActions && r.Row.Target == method.Row.Target
+                && r.Row.Variant == method.Row.Variant && r.Row.EvalVariant == method.Row.EvalVariant && r.Row.Budget == method.Row.Budget
+                && r.Row.Sources == method.Row.Sources).Summary;
+            if (shared is null)
+            {
+                continue;
+            }
+
+            foreach (var metric in (string[])[TrialMetrics.IdmAccuracy, TrialMetrics.NormalizedReturn])
+            {
+                if (Compare(method.Row, method.Summary, shared, SharedActionsBaseline, method.Row.Budget!.Value, metric) is { } comparison)
+                {
+                    comparisons.Add(comparison);
+                }
+            }
+        }
+
         var kinds = Kinds.ToList();
         comparisons = [.. comparisons
             .OrderBy(c => c.Target, StringComparer.Ordinal).ThenBy(c => c.Variant, StringComparer.Ordinal)
             .ThenBy(c => c.DisjointActions).ThenBy(c => c.EvalVariant, StringComparer.Ordinal).ThenBy(c => c.Budget)
-            .ThenBy(c => kinds.FindIndex(k => k.Method == c.Method && k.Baseline == c.Baseline)).ThenBy(c => c.Sources, StringComparer.Ordinal)
+            .ThenBy(c => c.Baseline == SharedActionsBaseline ? kinds.Count : kinds.FindIndex(k => k.Method == c.Method && k.Baseline == c.Baseline)).ThenBy(c => c.Sources, StringComparer.Ordinal)
             .ThenBy(c => c.Metric, StringComparer.Ordinal)];
 
         var trials = ordered.SelectMany(r => r.Summary.Seeds.Select(seed => new TrialRecord(
