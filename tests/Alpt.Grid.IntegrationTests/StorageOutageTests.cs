@@ -7,7 +7,10 @@ using Xunit.Abstractions;
 
 namespace Alpt.Grid.IntegrationTests;
 
-/// <summary>Azurite goes away for 30 s in the middle of a sweep on two silo processes, then comes back on the same ports and data.</summary>
+/// <summary>
+/// Azurite goes away for 30 s in the middle of a sweep on two silo processes, then comes back on the same
+/// ports and data; and a silo process started while Azurite is away waits for it instead of dying.
+/// </summary>
 public sealed class StorageOutageTests(ITestOutputHelper output)
 {
     private const int Trials = 32;
@@ -53,6 +56,61 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
         }
         finally
         {
+            await ClusterFaultTests.DisposeAll(processes);
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_silo_started_while_storage_is_down_waits_for_it_then_joins_and_runs_trials()
+    {
+        var data = Repo.TempDirectory("alpt-outage-start");
+        var clusterId = "outage-start-" + Guid.NewGuid().ToString("N")[..8];
+        await using var azurite = await Azurite.StartAsync();
+        var processes = new List<ChildProcess>();
+        Task<ChildProcess>? starting = null;
+        try
+        {
+            await azurite.StopAsync();
+            starting = GridProcesses.StartSilo(new SiloSpec(
+                "silo0", ClusteringMode.Azure, clusterId, azurite.ConnectionString, Path.Combine(data, "silo0"),
+                LoopbackPorts.Free(), LoopbackPorts.Free(), "cpu*2", 200, Path.Combine(data, "silo0.log"), TimeSpan.FromSeconds(10)));
+
+            // Long enough for several failed starts (the first backoffs are 1, 2 and 4 s): the process is still there.
+            await Task.Delay(TimeSpan.FromSeconds(8));
+            Assert.False(starting.IsCompleted, starting.IsFaulted ? starting.Exception!.InnerException!.Message : "the silo started without storage");
+            await azurite.RestartAsync();
+            var back = Stopwatch.StartNew();
+            var silo = await starting;
+            processes.Add(silo);
+            output.WriteLine($"silo up {back.Elapsed.TotalSeconds:0.0} s after storage came back");
+            Assert.Contains("Storage does not answer at start", silo.Output, StringComparison.Ordinal);
+
+            using var client = await GridProcesses.StartClient(ClusteringMode.Azure, clusterId, azurite.ConnectionString, 0);
+            var spec = new SweepSpec { Name = "after-start", Targets = ["freeway"], Budgets = [10], Methods = ["labelled-only"], Seeds = [0, 1, 2, 3] };
+            Assert.Equal(4, (await client.Grains().GetGrain<ISweepGrain>("after-start").Launch(spec)).Trials);
+            var status = await GridProcesses.WaitThrough(client.Grains(), "after-start", s => s.State != SweepState.Running, TimeSpan.FromSeconds(60));
+            Assert.Equal(SweepState.Completed, status.State);
+            Assert.Equal(4, status.Counts.Succeeded);
+            output.WriteLine($"sweep completed {back.Elapsed.TotalSeconds:0.0} s after storage came back");
+            await client.StopAsync();
+        }
+        finally
+        {
+            if (starting is { IsCompletedSuccessfully: false })
+            {
+                // A failed assertion before the silo was up: it is stopped (or its start fails) here, not left running.
+                await azurite.RestartAsync();
+                try
+                {
+                    processes.Add(await starting);
+                }
+                catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+                {
+                    output.WriteLine(e.Message);
+                }
+            }
+
             await ClusterFaultTests.DisposeAll(processes);
             Directory.Delete(data, recursive: true);
         }

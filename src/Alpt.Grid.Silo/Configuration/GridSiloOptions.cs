@@ -99,6 +99,13 @@ public sealed class GridSiloOptions
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a silo starting while its storage does not answer (Azure clustering: the membership
+    /// table cannot be reached) keeps trying before it exits with the error. It retries with backoff,
+    /// a fresh silo each time, and logs every attempt.
+    /// </summary>
+    public TimeSpan StartupStorageWait { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Which trial function the workers run: the learning pipeline by default.</summary>
     public TrialExecutorOptions Executor { get; set; } = new();
 

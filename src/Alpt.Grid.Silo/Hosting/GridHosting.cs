@@ -235,6 +235,11 @@ public static class GridHosting
             problems.Add($"Grid:ShutdownTimeout ({options.ShutdownTimeout}) must be ≥ 1 s, and Grid:DrainGrace ({options.DrainGrace}) ≥ 0 and less than two thirds of it ({options.WorkerStopBudget}: the worker drains and hands trials back in that part)");
         }
 
+        if (options.StartupStorageWait < TimeSpan.Zero)
+        {
+            problems.Add($"Grid:StartupStorageWait ({options.StartupStorageWait}) must be ≥ 0 (zero: exit at once if storage does not answer at start)");
+        }
+
         if (options.KubernetesHosting && options.Clustering != ClusteringMode.Azure)
         {
             problems.Add("Grid:KubernetesHosting needs Grid:Clustering=Azure (membership and state in Azure tables)");

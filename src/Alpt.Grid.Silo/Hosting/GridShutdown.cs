@@ -23,11 +23,10 @@ public static partial class GridShutdown
         return options.ShutdownTimeout * 5 / 6;
     }
 
-    /// <summary>Runs a silo host until it is asked to stop (SIGTERM, Ctrl+C), then stops it within the bound. Returns the exit code.</summary>
-    public static async Task<int> RunBoundedAsync(this IHost host)
+    /// <summary>Runs a started silo host until it is asked to stop (SIGTERM, Ctrl+C), then stops it within the bound. Returns the exit code.</summary>
+    public static async Task<int> RunStartedUntilStopAsync(this IHost host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        await host.StartAsync();
         var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult()))
         {
